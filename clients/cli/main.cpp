@@ -1,0 +1,31 @@
+// herald — the command-line client: parse feeds, manage feeds, query items, talk to heraldd.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+    using namespace herald::cli;
+    CLI::App app{"herald: query and manage the herald feed aggregator"};
+    app.set_version_flag("--version", std::string("herald ") + HERALD_VERSION);
+    app.require_subcommand(1);
+    GlobalOptions global;
+    // Accepted before or after the command words (the contract).
+    app.add_option("--config", global.config_path, "configuration file")->configurable(false);
+    app.add_flag("--json", global.json, "print JSON (JSON Lines for lists)");
+    app.fallthrough();
+
+    int status = kExitOk;
+    register_parse(app, global, status);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? kExitOk : kExitUsage;
+    } catch (const std::exception& e) {
+        std::cerr << "herald: " << e.what() << '\n';
+        return kExitFailure;
+    }
+    return status;
+}

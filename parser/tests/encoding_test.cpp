@@ -1,0 +1,5 @@
+#include <gtest/gtest.h>
+
+#include <herald/parser.hpp>
+
+#include "text.hpp"

@@ -1,0 +1,4 @@
+#pragma once
+// herald::store — placeholder; the store issue defines this header.
+#include <herald/parser.hpp>
+namespace herald::store {}
