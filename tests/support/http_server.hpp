@@ -1,0 +1,2 @@
+#pragma once
+// TestHttpServer: placeholder; the fetcher work defines it.

@@ -1,0 +1,2 @@
+#pragma once
+// Process, TempDir, wait_until: placeholder; the daemon work defines them.
