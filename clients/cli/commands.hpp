@@ -19,5 +19,10 @@ struct GlobalOptions {
 
 // Each register_* adds a subcommand whose callback stores its exit status in `status`.
 void register_parse(CLI::App& app, const GlobalOptions& global, int& status);
+void register_feeds(CLI::App& app, const GlobalOptions& global, int& status);
+void register_items(CLI::App& app, const GlobalOptions& global, int& status);
+void register_daemon(CLI::App& app, const GlobalOptions& global, int& status);  // refresh, status
+void register_opml(CLI::App& app, const GlobalOptions& global, int& status);
+void register_db(CLI::App& app, const GlobalOptions& global, int& status);
 
 }  // namespace herald::cli

@@ -18,6 +18,11 @@ int main(int argc, char** argv) {
     app.fallthrough();
 
     int status = kExitOk;
+    register_feeds(app, global, status);
+    register_items(app, global, status);
+    register_daemon(app, global, status);
+    register_opml(app, global, status);
+    register_db(app, global, status);
     register_parse(app, global, status);
     try {
         app.parse(argc, argv);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <fmt/core.h>
+
 #include <herald/parser.hpp>
 
 #include "commands.hpp"

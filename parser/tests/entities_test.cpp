@@ -3,3 +3,106 @@
 #include <herald/parser.hpp>
 
 #include "text.hpp"
+
+namespace herald::parser::detail {
+namespace {
+
+TEST(HtmlEntity, FindsNamesAcrossTheTable) {
+    EXPECT_EQ(html_entity("amp"), "&");
+    EXPECT_EQ(html_entity("AElig"), "\u00C6");  // first entry
+    EXPECT_EQ(html_entity("zwnj"), "\u200C");   // last entry
+    EXPECT_EQ(html_entity("eacute"), "\u00E9");
+    EXPECT_EQ(html_entity("zeta"), "\u03B6");
+    EXPECT_EQ(html_entity("rsquo"), "\u2019");
+    EXPECT_EQ(html_entity("CounterClockwiseContourIntegral"), "\u2233");  // the longest name
+}
+
+TEST(HtmlEntity, KeepsTwoCodePointValues) {
+    EXPECT_EQ(html_entity("NotEqualTilde"), "\u2242\u0338");
+    EXPECT_EQ(html_entity("fjlig"), "fj");
+}
+
+TEST(HtmlEntity, IsCaseSensitiveAndRejectsUnknown) {
+    EXPECT_EQ(html_entity("Eacute"), "\u00C9");
+    EXPECT_FALSE(html_entity("EACUTE").has_value());
+    EXPECT_FALSE(html_entity("nosuchentity").has_value());
+    EXPECT_FALSE(html_entity("").has_value());
+    EXPECT_FALSE(html_entity("amp;").has_value());  // the name comes without its ';'
+}
+
+std::string code_point(char32_t cp) {
+    std::string out;
+    append_code_point(out, cp);
+    return out;
+}
+
+TEST(AppendCodePoint, EncodesEveryUtf8Length) {
+    EXPECT_EQ(code_point(U'A'), "A");
+    EXPECT_EQ(code_point(0xE9), "\xC3\xA9");
+    EXPECT_EQ(code_point(0x20AC), "\xE2\x82\xAC");
+    EXPECT_EQ(code_point(0x1F600), "\xF0\x9F\x98\x80");
+    EXPECT_EQ(code_point(0x10FFFF), "\xF4\x8F\xBF\xBF");
+}
+
+TEST(AppendCodePoint, RemapsWindows1252C1Range) {
+    EXPECT_EQ(code_point(146), "\u2019");  // &#146; as feeds write ’
+    EXPECT_EQ(code_point(0x80), "\u20AC");
+    EXPECT_EQ(code_point(0x93), "\u201C");
+    EXPECT_EQ(code_point(0x9F), "\u0178");
+    EXPECT_EQ(code_point(0x81), "\xC2\x81");  // unassigned in windows-1252: kept
+}
+
+TEST(AppendCodePoint, ReplacesInvalidCodePoints) {
+    EXPECT_EQ(code_point(0), "\uFFFD");
+    EXPECT_EQ(code_point(0xD800), "\uFFFD");
+    EXPECT_EQ(code_point(0xDFFF), "\uFFFD");
+    EXPECT_EQ(code_point(0x110000), "\uFFFD");
+}
+
+TEST(DecodeEntities, DecodesNamedDecimalAndHex) {
+    EXPECT_EQ(decode_entities("a &amp; b"), "a & b");
+    EXPECT_EQ(decode_entities("&lt;p&gt;"), "<p>");
+    EXPECT_EQ(decode_entities("&#39;&#x27;&#X27;"), "'''");
+    EXPECT_EQ(decode_entities("caf&eacute;"), "caf\u00E9");
+    EXPECT_EQ(decode_entities("&#8217;&#x2019;"), "\u2019\u2019");
+}
+
+TEST(DecodeEntities, RemapsWindows1252NumericReferences) {
+    // encoding/demoronize-*: &#146; is a right single quote, &#150; an en dash.
+    EXPECT_EQ(decode_entities("it&#146;s &#150; &#x93;q&#x94;"), "it\u2019s \u2013 \u201Cq\u201D");
+}
+
+TEST(DecodeEntities, KeepsUnknownAndMalformedLiterally) {
+    EXPECT_EQ(decode_entities("&nosuch; & &; &# &#x; &#xZ;"), "&nosuch; & &; &# &#x; &#xZ;");
+    EXPECT_EQ(decode_entities("AT&T"), "AT&T");
+    EXPECT_EQ(decode_entities("trailing &"), "trailing &");
+    EXPECT_EQ(decode_entities("&#12ab;"), "&#12ab;");
+}
+
+TEST(DecodeEntities, AcceptsOnlyLegacyNamesWithoutSemicolon) {
+    EXPECT_EQ(decode_entities("&amp &copy 2023"), "& \u00A9 2023");
+    EXPECT_EQ(decode_entities("&zeta x"), "&zeta x");          // not a legacy name
+    EXPECT_EQ(decode_entities("?a=1&copy=2"), "?a=1&copy=2");  // query string, not ©
+    EXPECT_EQ(decode_entities("&copyright"), "&copyright");    // no longest-prefix guessing
+}
+
+TEST(DecodeEntities, DecodesNumericWithoutSemicolonAtRunEnd) {
+    EXPECT_EQ(decode_entities("&#39 x"), "' x");
+    EXPECT_EQ(decode_entities("&#39"), "'");
+}
+
+TEST(DecodeEntities, OutOfRangeNumericBecomesReplacement) {
+    EXPECT_EQ(decode_entities("&#0;"), "\uFFFD");
+    EXPECT_EQ(decode_entities("&#x110000;"), "\uFFFD");
+    EXPECT_EQ(decode_entities("&#99999999999999999999;"), "\uFFFD");
+    EXPECT_EQ(decode_entities("&#xD800;"), "\uFFFD");
+}
+
+TEST(DecodeEntities, LeavesTextWithoutAmpersandUnchanged) {
+    const std::string text = "plain \xC3\xA9 text <b>";
+    EXPECT_EQ(decode_entities(text), text);
+    EXPECT_EQ(decode_entities(""), "");
+}
+
+}  // namespace
+}  // namespace herald::parser::detail

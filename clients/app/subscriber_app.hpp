@@ -1,0 +1,68 @@
+#pragma once
+// Plumbing shared by herald-tail and herald-exec: where the daemon is (config or flags), the
+// stderr logger, SIGTERM/SIGINT as a pollable fd, and cursor saving. Not a library for others.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <spdlog/logger.h>
+#include <tl/expected.hpp>
+
+#include <herald/client.hpp>
+
+namespace herald::clients {
+
+struct Endpoints {
+    std::string publish;
+    std::string control;
+};
+
+// The overrides when both are given, else the config (contract lookup order) fills the gaps.
+// The error is one line for stderr, naming the config key and line when it is about one.
+[[nodiscard]] tl::expected<Endpoints, std::string> resolve_endpoints(
+    const std::string& config_path, const std::string& publish_override,
+    const std::string& control_override);
+
+// "NAME: level: message" lines on stderr.
+[[nodiscard]] std::shared_ptr<spdlog::logger> make_logger(const std::string& name);
+
+// Blocks SIGTERM and SIGINT for the process and delivers them through a signalfd, so the
+// subscriber's poll wakes on them and a running child is never interrupted mid-event.
+class StopSignals {
+public:
+    StopSignals();
+    ~StopSignals();
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+    [[nodiscard]] int fd() const { return fd_; }
+    // True once a signal arrived (it stays true).
+    [[nodiscard]] bool is_stopping();
+    // Waits up to `delay`; returns false when a signal ended the wait.
+    [[nodiscard]] bool wait(std::chrono::milliseconds delay);
+
+private:
+    int fd_ = -1;
+    bool stopping_ = false;
+};
+
+// The start position: --since SEQ, or the cursor file, or the live end.
+[[nodiscard]] tl::expected<std::optional<client::Cursor>, std::string> start_position(
+    std::optional<std::int64_t> since, const std::optional<std::filesystem::path>& cursor_path);
+
+// Saves the subscriber's position when it moved since the last save.
+class CursorKeeper {
+public:
+    explicit CursorKeeper(std::optional<std::filesystem::path> path) : path_(std::move(path)) {}
+    [[nodiscard]] tl::expected<void, client::ClientError> save(
+        const std::optional<client::Cursor>& position);
+
+private:
+    std::optional<std::filesystem::path> path_;
+    std::optional<client::Cursor> saved_;
+};
+
+}  // namespace herald::clients

@@ -1,0 +1,124 @@
+#include "pipeline.hpp"
+
+#include <functional>
+#include <string_view>
+
+namespace herald::daemon {
+
+Pipeline::Pipeline(const fetcher::CurlGlobal& curl, fetcher::FetcherOptions options,
+                   std::size_t parse_workers, const WakeFd& wake)
+    : wake_(wake) {
+    for (std::size_t i = 0; i < std::max<std::size_t>(parse_workers, 1); ++i) {
+        parsers_.emplace_back([this](const std::stop_token& stop) { parse_loop(stop); });
+    }
+    fetch_thread_ =
+        std::jthread([this, &curl, options = std::move(options)](const std::stop_token& stop) {
+            fetch_loop(stop, curl, options);
+        });
+}
+
+Pipeline::~Pipeline() {
+    stop();
+}
+
+void Pipeline::stop() {
+    if (fetch_thread_.joinable()) {
+        fetch_thread_.request_stop();
+        {
+            std::lock_guard lock(mutex_);
+            if (fetcher_ != nullptr) fetcher_->wakeup();
+        }
+        fetch_thread_.join();
+    }
+    for (auto& parser : parsers_) parser.request_stop();
+    parse_ready_.notify_all();
+    parsers_.clear();  // joins
+}
+
+void Pipeline::submit(std::vector<fetcher::FetchRequest> requests) {
+    if (requests.empty()) return;
+    std::lock_guard lock(mutex_);
+    for (auto& request : requests) requests_.push_back(std::move(request));
+    if (fetcher_ != nullptr) fetcher_->wakeup();
+}
+
+std::vector<FetchResult> Pipeline::take_results() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(results_, {});
+}
+
+void Pipeline::push_result(FetchResult result) {
+    {
+        std::lock_guard lock(mutex_);
+        results_.push_back(std::move(result));
+    }
+    wake_.notify();
+}
+
+void Pipeline::fetch_loop(const std::stop_token& stop, const fetcher::CurlGlobal& curl,
+                          fetcher::FetcherOptions options) {
+    fetcher::Fetcher fetcher(curl, std::move(options));
+    {
+        std::lock_guard lock(mutex_);
+        fetcher_ = &fetcher;
+    }
+    while (!stop.stop_requested()) {
+        std::vector<fetcher::FetchRequest> requests;
+        {
+            std::lock_guard lock(mutex_);
+            requests.swap(requests_);
+        }
+        for (auto& request : requests) fetcher.submit(std::move(request));
+        // Bounded wait: submit() and stop() also wake it early.
+        for (auto& outcome : fetcher.poll(std::chrono::milliseconds{500})) {
+            if (outcome.kind == fetcher::OutcomeKind::kOk) {
+                {
+                    std::lock_guard lock(mutex_);
+                    bodies_.push_back(std::move(outcome));
+                }
+                parse_ready_.notify_one();
+            } else {
+                FetchResult result;
+                result.feed_id = static_cast<std::int64_t>(outcome.token);
+                result.outcome = std::move(outcome);
+                push_result(std::move(result));
+            }
+        }
+    }
+    std::lock_guard lock(mutex_);
+    fetcher_ = nullptr;
+}
+
+void Pipeline::parse_loop(const std::stop_token& stop) {
+    while (true) {
+        fetcher::FetchOutcome outcome;
+        {
+            std::unique_lock lock(mutex_);
+            // Bodies already fetched are still parsed after stop (their results may be stored).
+            parse_ready_.wait(lock, stop, [&] { return !bodies_.empty(); });
+            if (bodies_.empty()) return;
+            outcome = std::move(bodies_.front());
+            bodies_.pop_front();
+        }
+        FetchResult result;
+        result.feed_id = static_cast<std::int64_t>(outcome.token);
+        auto started = std::chrono::steady_clock::now();
+        try {
+            parser::ParseOptions options;
+            options.content_type = outcome.content_type;
+            options.base_url = outcome.final_url;
+            result.parsed = parser::parse(outcome.body, options);
+        } catch (const std::exception& e) {
+            // The parser returns values; anything thrown (bad_alloc) fails this feed only.
+            result.parsed = tl::unexpected(parser::ParseError{
+                parser::ParseErrorKind::kNotAFeed, std::string{"parser failed: "} + e.what()});
+        }
+        result.parse_time = std::chrono::steady_clock::now() - started;
+        result.body_hash = std::hash<std::string_view>{}(outcome.body);
+        outcome.body = std::string{};  // release the memory before the result waits in a queue
+        result.outcome = std::move(outcome);
+        push_result(std::move(result));
+    }
+}
+
+}  // namespace herald::daemon

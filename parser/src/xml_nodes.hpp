@@ -1,0 +1,64 @@
+#pragma once
+// Reading a pugixml tree the way feeds need: namespace of an element (pugixml does not do
+// namespaces), text and inline markup of an element, and its xml:base. Every walk here is
+// iterative or depth-capped, so 100k-deep documents cost linear time and no stack.
+
+#include <string>
+#include <string_view>
+
+#include <pugixml.hpp>
+
+#include "feed_builder.hpp"
+
+namespace herald::parser::detail {
+
+enum class Ns {
+    kNone,  // no namespace
+    kAtom10,
+    kAtom03,
+    kRss10,
+    kRss090,
+    kRss20,  // RSS 2.0 put in a namespace (userland's backend.userland.com/rss2)
+    kRdf,
+    kDc,
+    kDcTerms,
+    kContent,
+    kMedia,
+    kItunes,
+    kFeedburner,
+    kXhtml,
+    kSyndication,  // sy:updatePeriod, sy:updateFrequency
+    kXml,  // the reserved xml: prefix
+    kOther,
+};
+
+struct QName {
+    Ns ns = Ns::kNone;
+    std::string_view local;
+};
+
+// Namespace and local name of `element`. An undeclared prefix is guessed from its usual
+// meaning (feeds forget xmlns:dc) and reported in `diagnostics`.
+[[nodiscard]] QName qualified_name(pugi::xml_node element, Diagnostics& diagnostics);
+
+// True when `element` is local name `local` (ASCII case-insensitive) in namespace `ns`.
+[[nodiscard]] bool is(const QName& name, Ns ns, std::string_view local);
+
+enum class Markup {
+    kText,  // character data as decoded; child elements serialised (feedparser's naked markup)
+    kXhtml,  // XML serialised with text escaped (Atom type="xhtml", mode="xml")
+};
+
+// The element's content: text and CDATA decoded, child elements serialised back to markup.
+[[nodiscard]] std::string element_content(pugi::xml_node element, Markup markup);
+
+// The element's own text (PCDATA and CDATA children only), trimmed.
+[[nodiscard]] std::string element_text(pugi::xml_node element);
+
+// The base URL in effect at `element`: nested xml:base resolved from the document's base down.
+[[nodiscard]] std::string base_url_at(pugi::xml_node element, std::string_view document_base);
+
+// The value of attribute `name` ignoring its prefix ("href", "xml:lang"), or empty.
+[[nodiscard]] std::string_view attribute(pugi::xml_node element, std::string_view name);
+
+}  // namespace herald::parser::detail

@@ -1,0 +1,549 @@
+#include "xml_recovery.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "text.hpp"
+
+namespace herald::parser::detail {
+namespace {
+
+bool is_name_start(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u == '_' || u == ':' || u >= 0x80;
+}
+
+bool is_name_char(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return is_name_start(c) || (u >= '0' && u <= '9') || u == '-' || u == '.';
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool is_xml_entity(std::string_view name) {
+    return name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos";
+}
+
+// Where the markup construct at `start` ("<!--", "<![CDATA[", "<!DOCTYPE", "<?") ends.
+std::size_t end_of_special(std::string_view text, std::size_t start) {
+    const auto rest = text.substr(start);
+    auto past = [&](std::string_view terminator) {
+        const auto end = text.find(terminator, start + 2);
+        return end == std::string_view::npos ? text.size() : end + terminator.size();
+    };
+    if (rest.starts_with("<!--")) return past("-->");
+    if (rest.starts_with("<![CDATA[")) return past("]]>");
+    if (rest.starts_with("<?")) return past("?>");
+    // <!DOCTYPE ...> and other declarations: '>' outside an internal subset and quotes.
+    int brackets = 0;
+    char quote = 0;
+    for (std::size_t i = start + 2; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quote != 0) {
+            if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '[') {
+            ++brackets;
+        } else if (c == ']') {
+            --brackets;
+        } else if (c == '>' && brackets <= 0) {
+            return i + 1;
+        }
+    }
+    return text.size();
+}
+
+// The next "<!" (comment, CDATA, DOCTYPE). Searching for the rare '!' rather than every '<'
+// keeps this cheap on markup-dense feeds; '&' inside processing instructions is not worth it.
+std::size_t find_special(std::string_view text, std::size_t from) {
+    while (true) {
+        const auto bang = text.find('!', from + 1);
+        if (bang == std::string_view::npos) return std::string_view::npos;
+        if (text[bang - 1] == '<') return bang - 1;
+        from = bang;
+    }
+}
+
+struct Reference {
+    std::size_t length = 0;  // bytes from '&' through ';', 0 when malformed (bare '&')
+    bool is_numeric = false;
+    bool is_upper_hex = false;  // &#X41; which XML does not allow and pugixml leaves alone
+    std::uint32_t code_point = 0;
+    std::string_view name;
+};
+
+Reference read_reference(std::string_view text, std::size_t amp) {
+    Reference ref;
+    // Fast path: the five XML entities are most of the references in any feed.
+    const auto rest = text.substr(amp + 1, 5);
+    for (const std::string_view name : {"amp", "lt", "gt", "quot", "apos"}) {
+        if (rest.size() > name.size() && rest.starts_with(name) && rest[name.size()] == ';') {
+            ref.name = rest.substr(0, name.size());
+            ref.length = name.size() + 2;
+            return ref;
+        }
+    }
+    std::size_t i = amp + 1;
+    if (i < text.size() && text[i] == '#') {
+        ref.is_numeric = true;
+        ++i;
+        const bool hex = i < text.size() && (text[i] == 'x' || text[i] == 'X');
+        if (hex) {
+            ref.is_upper_hex = text[i] == 'X';
+            ++i;
+        }
+        const std::size_t digits_start = i;
+        std::uint64_t value = 0;
+        while (i < text.size() && i - digits_start < 10) {
+            const char c = text[i];
+            int digit = -1;
+            if (c >= '0' && c <= '9') digit = c - '0';
+            if (hex && c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+            if (hex && c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+            if (digit < 0) break;
+            value = value * (hex ? 16 : 10) + static_cast<std::uint64_t>(digit);
+            ++i;
+        }
+        if (i == digits_start || i >= text.size() || text[i] != ';') return {};
+        ref.code_point = value > 0x10FFFF ? 0xFFFFFFFF : static_cast<std::uint32_t>(value);
+        ref.length = i + 1 - amp;
+        return ref;
+    }
+    const std::size_t name_start = i;
+    while (i < text.size() && i - name_start < 40 &&
+           ((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= 'A' && text[i] <= 'Z') ||
+            (text[i] >= '0' && text[i] <= '9'))) {
+        ++i;
+    }
+    if (i == name_start || i >= text.size() || text[i] != ';') return {};
+    ref.name = text.substr(name_start, i - name_start);
+    ref.length = i + 1 - amp;
+    return ref;
+}
+
+bool is_valid_xml_char(std::uint32_t cp) {
+    if (cp == 0x9 || cp == 0xA || cp == 0xD) return true;
+    if (cp < 0x20) return false;
+    if (cp >= 0xD800 && cp <= 0xDFFF) return false;
+    if (cp == 0xFFFE || cp == 0xFFFF) return false;
+    return cp <= 0x10FFFF;
+}
+
+// The replacement text for a character that must stay markup-safe inside XML.
+void append_xml_safe(std::string& out, std::string_view chars) {
+    for (const char c : chars) {
+        switch (c) {
+            case '<': out.append("&lt;"); break;
+            case '&': out.append("&amp;"); break;
+            case '"': out.append("&quot;"); break;
+            case '\'': out.append("&apos;"); break;
+            case '>': out.append("&gt;"); break;
+            default: out.push_back(c);
+        }
+    }
+}
+
+// The latin-1 byte a reference stands for (&#226; or &acirc; → 0xE2), if it is one.
+std::optional<unsigned char> latin1_byte(const Reference& ref) {
+    if (ref.length == 0) return std::nullopt;
+    if (ref.is_numeric) {
+        if (ref.code_point < 0x80 || ref.code_point > 0xFF) return std::nullopt;
+        return static_cast<unsigned char>(ref.code_point);
+    }
+    const auto chars = html_entity(ref.name);
+    // U+0080..U+00FF is two UTF-8 bytes, C2 xx or C3 xx.
+    if (!chars || chars->size() != 2) return std::nullopt;
+    const auto first = static_cast<unsigned char>((*chars)[0]);
+    const auto second = static_cast<unsigned char>((*chars)[1]);
+    if (first != 0xC2 && first != 0xC3) return std::nullopt;
+    return static_cast<unsigned char>(((first & 0x03U) << 6U) | (second & 0x3FU));
+}
+
+struct ReferenceFixer {
+    std::string_view text;
+    Diagnostics& diagnostics;
+    std::optional<std::string> out;
+    std::size_t copied = 0;  // text[0, copied) is already in out
+    std::size_t skip_to = 0;  // references before this were consumed by a lookahead
+    bool warned_html = false, warned_unknown = false, warned_bare = false, warned_invalid = false;
+
+    void replace(std::size_t at, std::size_t length, std::string_view with_raw, bool xml_safe) {
+        if (!out) {
+            out.emplace();
+            out->reserve(text.size() + 64);
+        }
+        out->append(text.substr(copied, at - copied));
+        if (xml_safe) {
+            append_xml_safe(*out, with_raw);
+        } else {
+            out->append(with_raw);
+        }
+        copied = at + length;
+    }
+
+    // UTF-8 bytes written as one numeric reference each ("&#226;&#128;&#166;" for "…"): a
+    // generator read UTF-8 as latin-1. When the references form one valid UTF-8 sequence,
+    // replace them with that character, as feedparser does (double-encoded-html).
+    bool double_encoded(std::size_t amp, const Reference& lead) {
+        const auto lead_byte = latin1_byte(lead);
+        if (!lead_byte || *lead_byte < 0xC2 || *lead_byte > 0xF4) return false;
+        const int expected = *lead_byte >= 0xF0 ? 4 : *lead_byte >= 0xE0 ? 3 : 2;
+        std::string bytes(1, static_cast<char>(*lead_byte));
+        std::size_t end = amp + lead.length;
+        for (int k = 1; k < expected; ++k) {
+            if (end >= text.size() || text[end] != '&') return false;
+            const Reference next = read_reference(text, end);
+            const auto byte = latin1_byte(next);
+            if (!byte || *byte < 0x80 || *byte > 0xBF) return false;
+            bytes.push_back(static_cast<char>(*byte));
+            end += next.length;
+        }
+        replace(amp, end - amp, bytes, true);
+        skip_to = end;
+        return true;
+    }
+
+    void handle(std::size_t amp) {
+        const Reference ref = read_reference(text, amp);
+        if (ref.length == 0) {
+            if (!warned_bare) diagnostics.recovered("bare '&' kept as a character");
+            warned_bare = true;
+            return;
+        }
+        if (ref.is_numeric) {
+            if (double_encoded(amp, ref)) return;
+            if (ref.is_upper_hex && is_valid_xml_char(ref.code_point)) {
+                std::string chars;
+                append_code_point(chars, ref.code_point);
+                replace(amp, ref.length, chars, true);
+                if (!warned_invalid) diagnostics.recovered("malformed character reference");
+                warned_invalid = true;
+            } else if (ref.code_point >= 0x80 && ref.code_point <= 0x9F) {
+                // Feeds write &#146; meaning windows-1252's ’; append_code_point remaps.
+                std::string chars;
+                append_code_point(chars, ref.code_point);
+                replace(amp, ref.length, chars, true);
+            } else if (!is_valid_xml_char(ref.code_point)) {
+                if (!warned_invalid) diagnostics.recovered("invalid character reference");
+                warned_invalid = true;
+                replace(amp, ref.length, "\xEF\xBF\xBD", false);
+            }
+            return;
+        }
+        if (is_xml_entity(ref.name)) return;
+        if (double_encoded(amp, ref)) {
+            if (!warned_html) diagnostics.recovered("undeclared HTML entities replaced");
+            warned_html = true;
+            return;
+        }
+        if (const auto chars = html_entity(ref.name)) {
+            if (!warned_html) {
+                diagnostics.recovered("undeclared HTML entity &" + std::string(ref.name) +
+                                      "; replaced by its character");
+            }
+            warned_html = true;
+            replace(amp, ref.length, *chars, true);
+            return;
+        }
+        if (!warned_unknown) {
+            diagnostics.recovered("unknown entity &" + std::string(ref.name) + "; kept as text");
+        }
+        warned_unknown = true;
+    }
+
+    std::optional<std::string> run() {
+        std::size_t pos = 0;
+        std::size_t special = find_special(text, 0);
+        while (pos < text.size()) {
+            const auto amp = text.find('&', pos);
+            if (amp == std::string_view::npos) break;
+            bool inside = false;
+            while (special != std::string_view::npos && special < amp) {
+                const auto end = end_of_special(text, special);
+                special = find_special(text, end);
+                if (end > amp) {
+                    pos = end;
+                    inside = true;
+                    break;
+                }
+            }
+            if (inside) continue;
+            handle(amp);
+            pos = std::max(amp + 1, skip_to);
+        }
+        if (out) out->append(text.substr(copied));
+        return std::move(out);
+    }
+};
+
+constexpr std::array<std::string_view, 13> kVoidElements{
+    "br", "img", "hr", "input", "meta", "area", "col", "embed", "param", "source", "track", "wbr",
+    "basefont"};
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+bool is_void(std::string_view name) {
+    for (const auto v : kVoidElements) {
+        if (equals_ignore_case(name, v)) return true;
+    }
+    return false;
+}
+
+std::string_view local_name(std::string_view name) {
+    const auto colon = name.find(':');
+    return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+struct OpenElement {
+    std::string_view name;
+    std::size_t out_offset;  // where its start tag begins in the output
+};
+
+class Balancer {
+public:
+    Balancer(std::string_view text, Diagnostics& diagnostics)
+        : text_(text), diagnostics_(diagnostics) {
+        out_.reserve(text.size() + 256);
+    }
+
+    std::string run() {
+        while (pos_ < text_.size()) {
+            const auto lt = text_.find('<', pos_);
+            out_.append(text_.substr(pos_, lt == std::string_view::npos ? lt : lt - pos_));
+            if (lt == std::string_view::npos) break;
+            pos_ = lt;
+            step();
+        }
+        finish();
+        return std::move(out_);
+    }
+
+private:
+    void step() {
+        const auto rest = text_.substr(pos_);
+        if (rest.starts_with("<!--") || rest.starts_with("<?")) {
+            copy_special(rest.starts_with("<!--") ? "-->" : "?>");
+        } else if (rest.starts_with("<![CDATA[")) {
+            copy_special("]]>");
+        } else if (rest.starts_with("<!")) {
+            pos_ = end_of_special(text_, pos_);  // DOCTYPE: dropped, never processed
+        } else if (rest.starts_with("</")) {
+            end_tag();
+        } else if (rest.size() > 1 && is_name_start(rest[1])) {
+            start_tag();
+        } else {
+            note("stray '<' escaped");
+            out_.append("&lt;");
+            ++pos_;
+        }
+    }
+
+    void copy_special(std::string_view terminator) {
+        const auto end = text_.find(terminator, pos_ + 2);
+        if (end == std::string_view::npos) {
+            note("unterminated comment, CDATA section or processing instruction closed");
+            out_.append(text_.substr(pos_));
+            out_.append(terminator);
+            pos_ = text_.size();
+            return;
+        }
+        out_.append(text_.substr(pos_, end + terminator.size() - pos_));
+        pos_ = end + terminator.size();
+    }
+
+    std::string_view read_name(std::size_t& i) const {
+        const std::size_t start = i;
+        while (i < text_.size() && is_name_char(text_[i])) ++i;
+        return text_.substr(start, i - start);
+    }
+
+    void end_tag() {
+        std::size_t i = pos_ + 2;
+        const auto name = read_name(i);
+        const auto gt = text_.find('>', i);
+        pos_ = gt == std::string_view::npos ? text_.size() : gt + 1;
+        for (std::size_t depth = stack_.size(); depth-- > 0;) {
+            if (equals_ignore_case(stack_[depth].name, name)) {
+                if (depth + 1 != stack_.size()) note("unclosed element closed");
+                while (stack_.size() > depth) close_top();
+                return;
+            }
+        }
+        note("end tag without start tag dropped");
+    }
+
+    // An <item> or <entry> opened inside some unclosed element (an <itunes:category> left
+    // open, ITunesWithSingleQuotedAttributes.xml) belongs to the channel: close down to it.
+    void close_to_container(std::string_view name) {
+        const auto local = local_name(name);
+        if (!equals_ignore_case(local, "item") && !equals_ignore_case(local, "entry")) return;
+        for (std::size_t depth = stack_.size(); depth-- > 0;) {
+            const auto open = local_name(stack_[depth].name);
+            if (equals_ignore_case(open, "channel") || equals_ignore_case(open, "feed") ||
+                equals_ignore_case(open, "rss") || equals_ignore_case(open, "RDF")) {
+                if (depth + 1 == stack_.size()) return;
+                note("unclosed element before an item closed");
+                while (stack_.size() > depth + 1) close_top();
+                return;
+            }
+        }
+    }
+
+    void start_tag() {
+        std::size_t i = pos_ + 1;
+        const auto name = read_name(i);
+        close_to_container(name);
+        const std::size_t tag_offset = out_.size();
+        out_.push_back('<');
+        out_.append(name);
+        bool self_closing = false;
+        while (true) {
+            while (i < text_.size() && is_space(text_[i])) ++i;
+            if (i >= text_.size()) return truncated_tag(tag_offset);
+            if (text_[i] == '>') {
+                ++i;
+                break;
+            }
+            if (text_[i] == '/' && i + 1 < text_.size() && text_[i + 1] == '>') {
+                self_closing = true;
+                i += 2;
+                break;
+            }
+            if (!read_attribute(i)) return truncated_tag(tag_offset);
+        }
+        pos_ = i;
+        if (!self_closing && is_void(local_name(name))) self_closing = true;
+        if (self_closing) {
+            out_.append("/>");
+        } else {
+            out_.push_back('>');
+            stack_.push_back(OpenElement{name, tag_offset});
+        }
+    }
+
+    // Reads one attribute at text_[i] and writes it quoted; false at the end of the input.
+    bool read_attribute(std::size_t& i) {
+        const std::size_t start = i;
+        while (i < text_.size() && !is_space(text_[i]) && text_[i] != '=' && text_[i] != '>' &&
+               !(text_[i] == '/' && i + 1 < text_.size() && text_[i + 1] == '>')) {
+            ++i;
+        }
+        if (i >= text_.size()) return false;
+        std::string_view name = text_.substr(start, i - start);
+        if (name.empty() || !is_name_start(name[0])) {
+            note("malformed attribute dropped");
+            if (name.empty()) ++i;  // a lone '=' or quote: step over it
+            return true;
+        }
+        std::size_t j = i;
+        while (j < text_.size() && is_space(text_[j])) ++j;
+        std::string_view value = name;  // HTML's <option selected>
+        if (j < text_.size() && text_[j] == '=') {
+            ++j;
+            while (j < text_.size() && is_space(text_[j])) ++j;
+            if (j >= text_.size()) return false;
+            if (text_[j] == '"' || text_[j] == '\'') {
+                const auto close = text_.find(text_[j], j + 1);
+                if (close == std::string_view::npos) return false;
+                value = text_.substr(j + 1, close - j - 1);
+                i = close + 1;
+            } else {
+                const std::size_t value_start = j;
+                while (j < text_.size() && !is_space(text_[j]) && text_[j] != '>') ++j;
+                value = text_.substr(value_start, j - value_start);
+                i = j;
+                note("unquoted attribute value quoted");
+            }
+        } else {
+            note("attribute without value");
+        }
+        out_.push_back(' ');
+        out_.append(name);
+        out_.append("=\"");
+        for (const char c : value) {
+            if (c == '"') {
+                out_.append("&quot;");
+            } else if (c == '<') {
+                out_.append("&lt;");
+            } else {
+                out_.push_back(c);
+            }
+        }
+        out_.push_back('"');
+        return true;
+    }
+
+    void truncated_tag(std::size_t tag_offset) {
+        out_.resize(tag_offset);
+        pos_ = text_.size();
+    }
+
+    void close_top() {
+        out_.append("</");
+        out_.append(stack_.back().name);
+        out_.push_back('>');
+        stack_.pop_back();
+    }
+
+    void finish() {
+        if (stack_.empty()) return;
+        note("document truncated: open elements closed");
+        // The first item or entry still open was cut by the end: drop it whole.
+        for (std::size_t depth = 0; depth < stack_.size(); ++depth) {
+            const auto local = local_name(stack_[depth].name);
+            if (equals_ignore_case(local, "item") || equals_ignore_case(local, "entry")) {
+                diagnostics_.recovered("incomplete last item dropped");
+                out_.resize(stack_[depth].out_offset);
+                stack_.resize(depth);
+                break;
+            }
+        }
+        while (!stack_.empty()) close_top();
+    }
+
+    void note(const std::string& warning) {
+        for (const auto& w : diagnostics_.warnings) {
+            if (w == warning) {
+                diagnostics_.bozo = true;
+                return;
+            }
+        }
+        diagnostics_.recovered(warning);
+    }
+
+    std::string_view text_;
+    Diagnostics& diagnostics_;
+    std::string out_;
+    std::vector<OpenElement> stack_;
+    std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::optional<std::string> fix_references(std::string_view text, Diagnostics& diagnostics) {
+    return ReferenceFixer{text, diagnostics, std::nullopt}.run();
+}
+
+std::string balance_markup(std::string_view text, Diagnostics& diagnostics) {
+    return Balancer(text, diagnostics).run();
+}
+
+bool has_junk_before_root(std::string_view text) {
+    for (const char c : text) {
+        if (c == '<') return false;
+        if (!is_space(c)) return true;
+    }
+    return false;
+}
+
+}  // namespace herald::parser::detail
