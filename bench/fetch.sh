@@ -109,7 +109,7 @@ PY
 curl_304=$(curl -s --no-progress-meter --parallel --parallel-max "$PARALLEL" -K "$work/cond-check.curl" 2>/dev/null | grep -c '^304$' || true)
 
 declare -A times
-run_pass() {  # name herald-args... -- curl-config
+run_pass() {  # NAME CURL_CONFIG [fetch_bench flags...]; both clients timed as whole processes
     local name=$1 config=$2; shift 2
     for _ in $(seq 1 "$RUNS"); do
         local t0 t1

@@ -58,7 +58,7 @@ def ratio(key, label, herald, peer, goal):
     if wall is None or cpu is None:
         return
     verdict = "met" if cpu >= goal else "NOT met"
-    print(f"{label}: herald {wall:.1f}x faster wall, {cpu:.1f}x cpu (goal >= {goal:g}x: {verdict})")
+    print(f"{label}: herald/peer speed {wall:.1f}x wall, {cpu:.1f}x cpu (goal >= {goal:g}x: {verdict})")
     print(f"figure {key} {wall:.4f}")
     print(f"figure {key}_cpu {cpu:.4f}")
 

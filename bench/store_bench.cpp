@@ -322,9 +322,7 @@ Options parse_options(int argc, char** argv) {
     return options;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     Options options = parse_options(argc, argv);
     std::filesystem::remove_all(options.dir);
     std::filesystem::create_directories(options.dir);
@@ -414,4 +412,15 @@ int main(int argc, char** argv) {
     time_queries(on_db, new_on.items);
     if (!options.keep) std::filesystem::remove_all(options.dir);
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {  // SQLite and file system failures in the raw runs
+        std::fprintf(stderr, "store_bench: %s\n", e.what());
+        return 1;
+    }
 }

@@ -46,8 +46,8 @@ int run_refresh(const GlobalOptions& global, const std::string& feed) {
     if (!feed.empty()) request["feed"] = feed;
     auto control = control_for(*config);
     if (is_missing_ipc(control.endpoint())) {
-        return report({kExitFailure, "heraldd is not running (no socket at " +
-                                         control.endpoint() + ")"});
+        return report(
+            {kExitFailure, "heraldd is not running (no socket at " + control.endpoint() + ")"});
     }
     const auto reply = control.request(request.dump());
     if (!reply) {
@@ -76,8 +76,19 @@ void print_status(const Output& output, const StatusFacts& facts) {
     const auto line = [](std::string_view key, const std::string& value) {
         std::cout << fmt::format("{:<10} {}\n", key, value);
     };
-    line("daemon", facts.daemon ? paint(output, Colour::kGreen, "running")
-                                : paint(output, Colour::kYellow, "not running"));
+    std::string daemon = paint(output, Colour::kYellow, "not running");
+    if (facts.daemon) {
+        daemon = paint(output, Colour::kGreen, "running");
+        const auto& reply = *facts.daemon;
+        if (reply.contains("pid") && reply["pid"].is_number_integer()) {
+            daemon += fmt::format(" (pid {}", reply["pid"].get<std::int64_t>());
+            if (reply.contains("version") && reply["version"].is_string()) {
+                daemon += ", version " + reply["version"].get<std::string>();
+            }
+            daemon += ")";
+        }
+    }
+    line("daemon", daemon);
     line("database", facts.database);
     if (!facts.store) {
         line("store", "none yet");

@@ -54,7 +54,7 @@ int run_list(const GlobalOptions& global) {
     }
     std::cout << format_table(
         {{"NAME"}, {"STATE"}, {"ITEMS", true}, {"POLLED"}, {"NEXT"}, {"TITLE / ERROR"}}, rows,
-        output.colour ? std::nullopt : output.width);
+        output.width);
     return kExitOk;
 }
 

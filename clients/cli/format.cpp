@@ -43,25 +43,46 @@ std::string relative_time(SysSeconds when, SysSeconds now) {
     return is_future ? "in " + amount : amount + " ago";
 }
 
+// The length of the colour escape ("\x1b[...m") at `at`, or 0 when there is none.
+std::size_t escape_length(std::string_view text, std::size_t at) {
+    if (text[at] != '\x1b' || at + 1 >= text.size() || text[at + 1] != '[') return 0;
+    const auto end = text.find('m', at + 2);
+    return end == std::string_view::npos ? 0 : end - at + 1;
+}
+
 std::size_t display_width(std::string_view text) {
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-        return !is_continuation(static_cast<unsigned char>(c));
-    }));
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (const auto skip = escape_length(text, i); skip > 0) {
+            i += skip - 1;
+        } else if (!is_continuation(static_cast<unsigned char>(text[i]))) {
+            ++width;
+        }
+    }
+    return width;
 }
 
 std::string cut(std::string_view text, std::size_t width) {
     if (display_width(text) <= width) return std::string(text);
     if (width == 0) return {};
+    std::string result;
     std::size_t kept = 0;
-    std::size_t end = 0;
-    while (end < text.size()) {
-        if (!is_continuation(static_cast<unsigned char>(text[end]))) {
+    bool is_coloured = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (const auto skip = escape_length(text, i); skip > 0) {
+            result.append(text.substr(i, skip));
+            is_coloured = true;
+            i += skip - 1;
+            continue;
+        }
+        if (!is_continuation(static_cast<unsigned char>(text[i]))) {
             if (kept == width - 1) break;
             ++kept;
         }
-        ++end;
+        result += text[i];
     }
-    return std::string(text.substr(0, end)) + "…";
+    // The reset the cut removed, so the colour does not leak into the next line.
+    return result + "…" + (is_coloured ? "\x1b[0m" : "");
 }
 
 std::string one_line(std::string_view text) {

@@ -31,9 +31,9 @@ public:
     void run(std::int64_t max) {
         max_ = max;
         while (!last_) {  // the live end: the daemon's last seq when we first reach it
-            if (auto reply = control(json{{"op", "replay"}, {"after", 0}, {"limit", 1}})) {
+            auto reply = control(json{{"op", "replay"}, {"after", 0}, {"limit", 1}});
+            if (reply && reply->value("ok", false))
                 last_ = (*reply)["last_seq"].get<std::int64_t>();
-            }
         }
         replay();
         while (!done()) {  // 3. live
@@ -76,7 +76,7 @@ private:
         zmq::message_t reply;
         if (!req.recv(reply)) return std::nullopt;
         auto parsed = json::parse(reply.to_string_view(), nullptr, false);
-        if (parsed.is_discarded() || parsed.value("ok", false) != true) return std::nullopt;
+        if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
         return parsed;
     }
 
@@ -99,6 +99,11 @@ private:
         while (!done()) {
             auto reply = control(json{{"op", "replay"}, {"after", *last_}, {"limit", 1000}});
             if (!reply) return;  // daemon away: the next heartbeat brings us back here
+            if (!reply->value("ok", false)) {
+                if (!reply->contains("first_seq")) return;
+                last_ = (*reply)["first_seq"].get<std::int64_t>() - 1;  // retention: skip ahead
+                continue;
+            }
             const auto& events = (*reply)["events"];
             bool restarted = false;
             for (const auto& event : events) {

@@ -42,8 +42,7 @@ def main(argv):
             req.send_json(request)
             if req.poll(timeout_ms) == 0:
                 return None
-            reply = req.recv_json()
-            return reply if reply.get("ok") else None
+            return req.recv_json()
         finally:
             req.close()
 
@@ -63,6 +62,11 @@ def main(argv):
             reply = control({"op": "replay", "after": last, "limit": 1000})
             if reply is None:
                 return  # daemon away: the next heartbeat brings us back here
+            if not reply.get("ok"):
+                if "first_seq" not in reply:
+                    return
+                last = reply["first_seq"] - 1  # retention deleted those: go on from the oldest
+                continue
             for event in reply["events"]:
                 if store is not None and event["store"] != store:
                     store, last = event["store"], 0  # another store: start over
@@ -74,7 +78,7 @@ def main(argv):
 
     while last is None:  # the live end: the daemon's last seq when we first reach it
         reply = control({"op": "replay", "after": 0, "limit": 1})
-        if reply is not None:
+        if reply is not None and reply.get("ok"):
             last = reply["last_seq"]
     replay()
     while max_events is None or printed < max_events:  # 3. live

@@ -127,6 +127,10 @@ std::string FakeDaemon::answer(const std::string& request) {
     ++replay_requests_;
     const auto after = json.value("after", std::int64_t{0});
     const auto limit = std::min<std::int64_t>(json.value("limit", 100), 1000);
+    if (after + 1 < first_seq_ && first_seq_ <= static_cast<std::int64_t>(log_.size())) {
+        return nlohmann::json{{"ok", false}, {"error", "events pruned"}, {"first_seq", first_seq_}}
+            .dump();
+    }
     auto events = nlohmann::ordered_json::array();
     for (auto seq = std::max<std::int64_t>(after, 0) + 1;
          seq <= static_cast<std::int64_t>(log_.size()) &&
@@ -174,6 +178,11 @@ void FakeDaemon::heartbeat() {
 void FakeDaemon::publish_raw(std::string topic, std::string payload) {
     std::lock_guard lock(mutex_);
     outbox_.emplace_back(std::move(topic), std::move(payload));
+}
+
+void FakeDaemon::prune_before(std::int64_t first_seq) {
+    std::lock_guard lock(mutex_);
+    first_seq_ = first_seq;
 }
 
 bool FakeDaemon::has_subscription(const std::string& prefix) const {

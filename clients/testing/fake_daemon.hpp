@@ -53,6 +53,8 @@ public:
     std::int64_t emit(const std::string& kind, const std::string& feed, const std::string& title);
     void heartbeat();
     void publish_raw(std::string topic, std::string payload);
+    // Retention: replays that start before `first_seq` fail as the daemon reports it.
+    void prune_before(std::int64_t first_seq);
 
     [[nodiscard]] bool has_subscription(const std::string& prefix) const;
     [[nodiscard]] int replay_requests() const;
@@ -71,6 +73,7 @@ private:
     std::deque<std::pair<std::string, std::string>> outbox_;
     std::vector<std::string> subscriptions_;
     int replay_requests_ = 0;
+    std::int64_t first_seq_ = 1;
     std::jthread thread_;
 };
 

@@ -7,14 +7,13 @@ namespace herald::daemon {
 
 Pipeline::Pipeline(const fetcher::CurlGlobal& curl, fetcher::FetcherOptions options,
                    std::size_t parse_workers, const WakeFd& wake)
-    : wake_(wake) {
+    : wake_(wake), fetcher_(curl, std::move(options)) {
     for (std::size_t i = 0; i < std::max<std::size_t>(parse_workers, 1); ++i) {
         parsers_.emplace_back([this](const std::stop_token& stop) { parse_loop(stop); });
     }
+    fetching_ = true;
     fetch_thread_ =
-        std::jthread([this, &curl, options = std::move(options)](const std::stop_token& stop) {
-            fetch_loop(stop, curl, options);
-        });
+        std::jthread([this](const std::stop_token& stop) { fetch_loop(stop, fetcher_); });
 }
 
 Pipeline::~Pipeline() {
@@ -24,10 +23,7 @@ Pipeline::~Pipeline() {
 void Pipeline::stop() {
     if (fetch_thread_.joinable()) {
         fetch_thread_.request_stop();
-        {
-            std::lock_guard lock(mutex_);
-            if (fetcher_ != nullptr) fetcher_->wakeup();
-        }
+        fetcher_.wakeup();
         fetch_thread_.join();
     }
     for (auto& parser : parsers_) parser.request_stop();
@@ -39,7 +35,7 @@ void Pipeline::submit(std::vector<fetcher::FetchRequest> requests) {
     if (requests.empty()) return;
     std::lock_guard lock(mutex_);
     for (auto& request : requests) requests_.push_back(std::move(request));
-    if (fetcher_ != nullptr) fetcher_->wakeup();
+    if (fetching_) fetcher_.wakeup();
 }
 
 std::vector<FetchResult> Pipeline::take_results() {
@@ -55,13 +51,7 @@ void Pipeline::push_result(FetchResult result) {
     wake_.notify();
 }
 
-void Pipeline::fetch_loop(const std::stop_token& stop, const fetcher::CurlGlobal& curl,
-                          fetcher::FetcherOptions options) {
-    fetcher::Fetcher fetcher(curl, std::move(options));
-    {
-        std::lock_guard lock(mutex_);
-        fetcher_ = &fetcher;
-    }
+void Pipeline::fetch_loop(const std::stop_token& stop, fetcher::Fetcher& fetcher) {
     while (!stop.stop_requested()) {
         std::vector<fetcher::FetchRequest> requests;
         {
@@ -86,7 +76,7 @@ void Pipeline::fetch_loop(const std::stop_token& stop, const fetcher::CurlGlobal
         }
     }
     std::lock_guard lock(mutex_);
-    fetcher_ = nullptr;
+    fetching_ = false;
 }
 
 void Pipeline::parse_loop(const std::stop_token& stop) {

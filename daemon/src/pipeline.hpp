@@ -49,8 +49,7 @@ public:
     void stop();
 
 private:
-    void fetch_loop(const std::stop_token& stop, const fetcher::CurlGlobal& curl,
-                    fetcher::FetcherOptions options);
+    void fetch_loop(const std::stop_token& stop, fetcher::Fetcher& fetcher);
     void parse_loop(const std::stop_token& stop);
     void push_result(FetchResult result);
 
@@ -60,7 +59,10 @@ private:
     std::vector<fetcher::FetchRequest> requests_;  // guarded by mutex_
     std::deque<fetcher::FetchOutcome> bodies_;     // guarded by mutex_: waiting for a parser
     std::vector<FetchResult> results_;             // guarded by mutex_
-    fetcher::Fetcher* fetcher_ = nullptr;          // guarded by mutex_: for wakeup() only
+    // Made on the calling thread (so its start-up failure throws there), then used by the
+    // fetch thread only; wakeup() is its one thread-safe call.
+    fetcher::Fetcher fetcher_;
+    bool fetching_ = false;  // guarded by mutex_
     std::vector<std::jthread> parsers_;
     std::jthread fetch_thread_;  // last: started after everything it uses exists
 };

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <deque>
 #include <stdexcept>
 #include <unordered_map>
@@ -34,6 +35,12 @@ FetchOutcome refused(FetchRequest& request, ErrorKind kind, std::string message)
     outcome.final_url = std::move(request.url);
     outcome.error = {kind, std::move(message)};
     return outcome;
+}
+
+bool contains_herald(std::string_view text) {
+    std::string lower(text);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower.find("herald") != std::string::npos;
 }
 
 }  // namespace
@@ -122,6 +129,10 @@ struct Fetcher::Impl {
     explicit Impl(FetcherOptions opts) : options(std::move(opts)), multi(curl_multi_init()) {
         if (!multi) throw std::runtime_error("curl_multi_init failed");
         options.concurrency = std::max<std::size_t>(1, options.concurrency);
+        // The contract promises sites a User-Agent that names herald, whatever the config says.
+        if (!contains_herald(options.user_agent)) {
+            options.user_agent += options.user_agent.empty() ? "herald" : " (herald)";
+        }
         options.per_host = std::max<std::size_t>(1, options.per_host);
         // A guard behind our own per-host queue: also holds for hosts reached by redirect.
         curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,

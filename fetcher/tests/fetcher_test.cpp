@@ -54,6 +54,21 @@ TEST_F(FetcherTest, SendsHeraldUserAgentAndNoCookieOrReferer) {
     }
 }
 
+TEST_F(FetcherTest, UserAgentAlwaysNamesHerald) {
+    server_.set("/feed.xml", Response::ok(kFeed));
+    for (const std::string configured : {"", "MyReader/2.0", "Herald-Fork/1"}) {
+        auto options = test_options();
+        options.user_agent = configured;
+        Fetcher fetcher(curl_, options);
+        EXPECT_EQ(fetch(fetcher, request_for(server_.url("/feed.xml"))).kind, OutcomeKind::kOk);
+    }
+    const auto requests = server_.requests("/feed.xml");
+    ASSERT_EQ(requests.size(), 3u);
+    EXPECT_EQ(requests[0].header("User-Agent"), "herald");
+    EXPECT_EQ(requests[1].header("User-Agent"), "MyReader/2.0 (herald)");
+    EXPECT_EQ(requests[2].header("User-Agent"), "Herald-Fork/1");
+}
+
 TEST_F(FetcherTest, EchoesValidatorsByteForByte) {
     // Odd but legal bytes: a weak tag with spaces and UTF-8, a date in a non-standard form.
     const std::string etag = "W/\"v 1 \xc3\xa9\"";
@@ -280,7 +295,13 @@ TEST_F(FetcherTest, CacheControlAndExpiresAreReported) {
                                 .header("Expires", "Wed, 21 Oct 2015 09:28:00 GMT"));
     server_.set("/plain", Response::ok(kFeed));
     Fetcher fetcher(curl_, test_options());
-    EXPECT_EQ(fetch(fetcher, request_for(server_.url("/cached"))).cache_lifetime, 3600s);
+    const auto cached = fetch(fetcher, request_for(server_.url("/cached")));
+    EXPECT_EQ(cached.cache_lifetime, 3600s);
+    // And the scheduler honours it: a 15-minute feed is not polled again within the hour.
+    ScheduleState state;
+    state.interval = 15min;
+    const auto now = Clock::now();
+    EXPECT_GE(next_poll(PollPolicy{}, state, cached, now, {}, 42).next_poll, now + 3600s);
     EXPECT_EQ(fetch(fetcher, request_for(server_.url("/expires"))).cache_lifetime, 7200s);
     EXPECT_FALSE(fetch(fetcher, request_for(server_.url("/plain"))).cache_lifetime);
 }

@@ -133,7 +133,9 @@ struct LinkChoice {
     }
 };
 
-std::optional<Time> date_of(pugi::xml_node element) { return parse_date(element_text(element)); }
+std::optional<Time> date_of(pugi::xml_node element) {
+    return parse_date(element_text(element));
+}
 
 void read_media(pugi::xml_node element, const QName& name, Item& item, int depth) {
     if (iequals(name.local, "category")) {

@@ -3,8 +3,9 @@
 
 #include <string_view>
 
-#include <herald/parser.hpp>
 #include <pugixml.hpp>
+
+#include <herald/parser.hpp>
 
 #include "feed_builder.hpp"
 #include "xml_nodes.hpp"
@@ -14,7 +15,7 @@ namespace herald::parser::detail {
 struct ReadContext {
     Diagnostics& diagnostics;
     std::string_view base_url;  // ParseOptions::base_url; xml:base applies on top
-    Ns root_ns = Ns::kNone;  // the document element's namespace: the format's own elements
+    Ns root_ns = Ns::kNone;     // the document element's namespace: the format's own elements
 };
 
 // RSS 0.9x/2.0 (<rss>) and RSS 0.90/1.0 (<rdf:RDF>); `root` is the document element.

@@ -120,8 +120,8 @@ tl::expected<ParsedFeed, ParseError> read_json_feed(std::string_view text,
             ParseError{ParseErrorKind::kNotAFeed, "not a feed: JSON without a JSON Feed version"});
     }
     ParsedFeed feed;
-    feed.format = version.find("version/1.1") != std::string::npos ? Format::kJson11
-                                                                    : Format::kJson10;
+    feed.format =
+        version.find("version/1.1") != std::string::npos ? Format::kJson11 : Format::kJson10;
     feed.bozo = diagnostics.bozo;
     feed.warnings = diagnostics.warnings;
     FeedInfo& info = feed.feed;

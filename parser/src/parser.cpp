@@ -1,11 +1,12 @@
 // parse(): decode, sniff the format, repair broken XML, dispatch to the format readers.
-#include <herald/parser.hpp>
-
 #include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
+
 #include <pugixml.hpp>
+
+#include <herald/parser.hpp>
 
 #include "formats.hpp"
 #include "text.hpp"
@@ -66,11 +67,11 @@ std::string prepared_text(std::string_view bytes, const ParseOptions& options,
 }
 
 tl::expected<pugi::xml_node, ParseError> load_xml(std::string_view bytes,
-                                                  const ParseOptions& options,
-                                                  std::string& buffer, pugi::xml_document& doc,
+                                                  const ParseOptions& options, std::string& buffer,
+                                                  pugi::xml_document& doc,
                                                   Diagnostics& diagnostics) {
-    auto result = doc.load_buffer_inplace(buffer.data(), buffer.size(), kXmlOptions,
-                                          pugi::encoding_utf8);
+    auto result =
+        doc.load_buffer_inplace(buffer.data(), buffer.size(), kXmlOptions, pugi::encoding_utf8);
     if (!result && result.status != pugi::status_no_document_element) {
         diagnostics.recovered("not well-formed XML (" + std::string(result.description()) +
                               " at byte " + std::to_string(result.offset) + "), repaired");
@@ -79,8 +80,8 @@ tl::expected<pugi::xml_node, ParseError> load_xml(std::string_view bytes,
         const std::string text = prepared_text(bytes, options, scratch);
         buffer = detail::balance_markup(text, diagnostics);
         doc.reset();
-        result = doc.load_buffer_inplace(buffer.data(), buffer.size(), kXmlOptions,
-                                         pugi::encoding_utf8);
+        result =
+            doc.load_buffer_inplace(buffer.data(), buffer.size(), kXmlOptions, pugi::encoding_utf8);
         // Still broken: keep what pugixml built before the error.
     }
     const auto root = doc.document_element();
@@ -118,9 +119,9 @@ tl::expected<ParsedFeed, ParseError> parse_xml(std::string_view bytes, const Par
         feed.format = is_03 ? Format::kAtom03 : Format::kAtom10;
         detail::read_atom(*root, context, feed);
     } else {
-        return tl::unexpected(ParseError{ParseErrorKind::kNotAFeed,
-                                         "not a feed: root element <" +
-                                             std::string(root->name()) + ">"});
+        return tl::unexpected(
+            ParseError{ParseErrorKind::kNotAFeed,
+                       "not a feed: root element <" + std::string(root->name()) + ">"});
     }
     if (feed.feed.language) {
         // xml:lang="en_US" is a common slip for the BCP 47 "en-US".
@@ -135,15 +136,24 @@ tl::expected<ParsedFeed, ParseError> parse_xml(std::string_view bytes, const Par
 
 std::string_view format_name(Format format) {
     switch (format) {
-        case Format::kRss090: return "rss0.90";
-        case Format::kRss091: return "rss0.91";
-        case Format::kRss092: return "rss0.92";
-        case Format::kRss20: return "rss2.0";
-        case Format::kRss10: return "rss1.0";
-        case Format::kAtom03: return "atom0.3";
-        case Format::kAtom10: return "atom1.0";
-        case Format::kJson10: return "json1.0";
-        case Format::kJson11: return "json1.1";
+        case Format::kRss090:
+            return "rss0.90";
+        case Format::kRss091:
+            return "rss0.91";
+        case Format::kRss092:
+            return "rss0.92";
+        case Format::kRss20:
+            return "rss2.0";
+        case Format::kRss10:
+            return "rss1.0";
+        case Format::kAtom03:
+            return "atom0.3";
+        case Format::kAtom10:
+            return "atom1.0";
+        case Format::kJson10:
+            return "json1.0";
+        case Format::kJson11:
+            return "json1.1";
     }
     return "unknown";
 }

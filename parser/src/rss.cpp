@@ -13,7 +13,9 @@ bool is_core(Ns ns) {
 }
 
 // Elements in the root's own namespace count as core too.
-bool is_core(Ns ns, const ReadContext& context) { return is_core(ns) || ns == context.root_ns; }
+bool is_core(Ns ns, const ReadContext& context) {
+    return is_core(ns) || ns == context.root_ns;
+}
 
 // Which element filled the summary, so a second, different one becomes the content
 // (feedparser: <description> then <summary> gives summary + content).
@@ -25,8 +27,8 @@ struct ItemState {
     std::optional<std::string> guid_link;  // guid usable as the link (no isPermaLink="false")
     std::optional<std::string> media_title;
     std::optional<std::string> fallback_summary;  // itunes:summary, media:description
-    std::optional<std::string> fallback_author;  // itunes:author
-    std::vector<std::string> itunes_terms;  // feedparser drops repeated iTunes categories
+    std::optional<std::string> fallback_author;   // itunes:author
+    std::vector<std::string> itunes_terms;        // feedparser drops repeated iTunes categories
 };
 
 std::string link_value(pugi::xml_node element, const ReadContext& context) {
@@ -62,7 +64,8 @@ void add_itunes_categories(pugi::xml_node element, ItemState& state) {
     add_itunes_category(state, attribute(element, "text"));
     // Nested itunes:category (one level, as Apple defines) are further categories.
     for (const auto child : element.children()) {
-        if (child.type() == pugi::node_element) add_itunes_category(state, attribute(child, "text"));
+        if (child.type() == pugi::node_element)
+            add_itunes_category(state, attribute(child, "text"));
     }
 }
 
@@ -77,8 +80,8 @@ void add_keywords(std::string_view list, Add add) {
     }
 }
 
-void read_media(pugi::xml_node element, const QName& name, ItemState& state,
-                ReadContext& context, int depth);
+void read_media(pugi::xml_node element, const QName& name, ItemState& state, ReadContext& context,
+                int depth);
 
 // <atom:author><atom:name>..</atom:name><atom:email>..</atom:email></atom:author> in RSS.
 void read_atom_author(pugi::xml_node element, ReadContext& context, ItemState& state) {
@@ -191,7 +194,9 @@ void read_item_child(pugi::xml_node child, const QName& name, ItemState& state,
                              [&](std::string_view t) { add_itunes_category(state, t); });
             }
             break;
-        case Ns::kMedia: read_media(child, name, state, context, 0); break;
+        case Ns::kMedia:
+            read_media(child, name, state, context, 0);
+            break;
         case Ns::kAtom10:
             if (iequals(name.local, "link")) {
                 const auto rel = trim(attribute(child, "rel"));
@@ -205,12 +210,13 @@ void read_item_child(pugi::xml_node child, const QName& name, ItemState& state,
                 read_atom_author(child, context, state);
             }
             break;
-        default: break;
+        default:
+            break;
     }
 }
 
-void read_media(pugi::xml_node element, const QName& name, ItemState& state,
-                ReadContext& context, int depth) {
+void read_media(pugi::xml_node element, const QName& name, ItemState& state, ReadContext& context,
+                int depth) {
     if (iequals(name.local, "title")) {
         assign_text(state.media_title, element_content(element, Markup::kText));
     } else if (iequals(name.local, "description")) {
@@ -350,7 +356,9 @@ void read_channel_child(pugi::xml_node child, const QName& name, ReadContext& co
                 if (auto date = parse_date(element_text(child))) info.updated = date;
             }
             break;
-        case Ns::kItunes: read_itunes_channel(child, name, context, info); break;
+        case Ns::kItunes:
+            read_itunes_channel(child, name, context, info);
+            break;
         case Ns::kAtom10:
             if (iequals(name.local, "id")) {
                 assign_text(info.id, element_text(child));
@@ -369,7 +377,8 @@ void read_channel_child(pugi::xml_node child, const QName& name, ReadContext& co
                 state.sy_frequency = parse_integer(element_text(child)).value_or(1);
             }
             break;
-        default: break;
+        default:
+            break;
     }
 }
 

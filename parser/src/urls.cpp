@@ -117,7 +117,9 @@ std::string_view trim_spaces(std::string_view text) {
 
 }  // namespace
 
-bool has_scheme(std::string_view text) { return scheme_length(text) > 0; }
+bool has_scheme(std::string_view text) {
+    return scheme_length(text) > 0;
+}
 
 std::string resolve_url(std::string_view base, std::string_view reference) {
     reference = trim_spaces(reference);
@@ -132,13 +134,11 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
                        r.query, r.has_fragment, r.fragment);
     }
     if (r.path.empty()) {
-        return compose(b.scheme, b.has_authority, b.authority, b.path,
-                       r.has_query || b.has_query, r.has_query ? r.query : b.query,
-                       r.has_fragment, r.fragment);
+        return compose(b.scheme, b.has_authority, b.authority, b.path, r.has_query || b.has_query,
+                       r.has_query ? r.query : b.query, r.has_fragment, r.fragment);
     }
-    const std::string path =
-        r.path.starts_with('/') ? remove_dot_segments(r.path)
-                                : remove_dot_segments(merge_paths(b, r.path));
+    const std::string path = r.path.starts_with('/') ? remove_dot_segments(r.path)
+                                                     : remove_dot_segments(merge_paths(b, r.path));
     return compose(b.scheme, b.has_authority, b.authority, path, r.has_query, r.query,
                    r.has_fragment, r.fragment);
 }

@@ -83,8 +83,8 @@ bool is_declaration_of(std::string_view attribute_name, std::string_view prefix)
 }
 
 bool is_void_element(std::string_view name) {
-    constexpr std::array<std::string_view, 14> kVoid{"area", "base",  "br",    "col",  "embed",
-                                                     "hr",   "img",   "input", "link", "meta",
+    constexpr std::array<std::string_view, 14> kVoid{"area",  "base",   "br",    "col",  "embed",
+                                                     "hr",    "img",    "input", "link", "meta",
                                                      "param", "source", "track", "wbr"};
     for (const auto v : kVoid) {
         if (iequals(name, v)) return true;
@@ -102,9 +102,15 @@ void append_escaped(std::string& out, std::string_view text, bool is_attribute) 
         const char c = text[run];
         text.remove_prefix(run + 1);
         switch (c) {
-            case '&': out.append("&amp;"); break;
-            case '<': out.append("&lt;"); break;
-            case '>': out.append("&gt;"); break;
+            case '&':
+                out.append("&amp;");
+                break;
+            case '<':
+                out.append("&lt;");
+                break;
+            case '>':
+                out.append("&gt;");
+                break;
             case '"':
                 if (is_attribute) {
                     out.append("&quot;");
@@ -112,7 +118,8 @@ void append_escaped(std::string& out, std::string_view text, bool is_attribute) 
                     out.push_back(c);
                 }
                 break;
-            default: out.push_back(c);
+            default:
+                out.push_back(c);
         }
     }
 }

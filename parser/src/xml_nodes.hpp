@@ -28,7 +28,7 @@ enum class Ns {
     kFeedburner,
     kXhtml,
     kSyndication,  // sy:updatePeriod, sy:updateFrequency
-    kXml,  // the reserved xml: prefix
+    kXml,          // the reserved xml: prefix
     kOther,
 };
 
@@ -45,7 +45,7 @@ struct QName {
 [[nodiscard]] bool is(const QName& name, Ns ns, std::string_view local);
 
 enum class Markup {
-    kText,  // character data as decoded; child elements serialised (feedparser's naked markup)
+    kText,   // character data as decoded; child elements serialised (feedparser's naked markup)
     kXhtml,  // XML serialised with text escaped (Atom type="xhtml", mode="xml")
 };
 

@@ -14,9 +14,9 @@ TEST(Atom, ReadsFeedOfAtom10) {
     const auto feed = parse_fixture("atom10_basic.xml");
     EXPECT_EQ(feed.format, Format::kAtom10);
     EXPECT_FALSE(feed.bozo);
-    EXPECT_EQ(feed.feed.title, "Atom <Example>");  // type="text": characters as written
+    EXPECT_EQ(feed.feed.title, "Atom <Example>");           // type="text": characters as written
     EXPECT_EQ(feed.feed.subtitle, "<b>Bold</b> subtitle");  // type="html": the HTML
-    EXPECT_EQ(feed.feed.link, "http://example.org/");  // alternate over self
+    EXPECT_EQ(feed.feed.link, "http://example.org/");       // alternate over self
     EXPECT_EQ(feed.feed.language, "en-US");
     EXPECT_EQ(feed.feed.id, "urn:uuid:60a76c80-d399-11d9-b91C-0003939e0af6");
     EXPECT_EQ(iso(feed.feed.updated), "2003-12-13T18:30:02Z");
@@ -81,9 +81,9 @@ TEST(Atom, ReadsAtom03WithModes) {
     EXPECT_EQ(iso(feed.feed.updated), "2003-12-13T18:30:02Z");
     ASSERT_EQ(feed.items.size(), 1U);
     const auto& entry = feed.items[0];
-    EXPECT_EQ(entry.title, "Example <b>Atom</b>");  // mode="base64"
+    EXPECT_EQ(entry.title, "Example <b>Atom</b>");               // mode="base64"
     EXPECT_EQ(entry.content, "<div>Inline <b>XHTML</b></div>");  // mode="xml" keeps the div
-    EXPECT_EQ(iso(entry.published), "2003-12-13T12:29:29Z");  // <issued>
+    EXPECT_EQ(iso(entry.published), "2003-12-13T12:29:29Z");     // <issued>
     EXPECT_EQ(entry.author, "Mark");
 }
 
@@ -133,8 +133,9 @@ TEST(Atom, DecodesBase64ContentOfBinaryType) {
 }
 
 TEST(Atom, TreatsTheRootNamespaceOfDraftsAsAtom) {
-    const auto feed = parse_text("<feed xmlns='http://example.com/newformat#'><title>Draft"
-                                 "</title></feed>");
+    const auto feed = parse_text(
+        "<feed xmlns='http://example.com/newformat#'><title>Draft"
+        "</title></feed>");
     EXPECT_EQ(feed.feed.title, "Draft");
 }
 

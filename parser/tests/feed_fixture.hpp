@@ -6,6 +6,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+
 #include <herald/parser.hpp>
 
 namespace herald::parser::testing {

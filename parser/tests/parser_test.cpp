@@ -1,11 +1,11 @@
 // parse(): sniffing, what is not a feed, safety on hostile input, and to_json's schema.
-#include <herald/parser.hpp>
-
 #include <chrono>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <herald/parser.hpp>
 
 #include "feed_fixture.hpp"
 
@@ -38,8 +38,8 @@ TEST(Parser, OtherXmlIsNotAFeed) {
 }
 
 TEST(Parser, SniffsJsonAfterBomAndWhitespace) {
-    const auto feed =
-        parse_text("\xEF\xBB\xBF  {\"version\": \"https://jsonfeed.org/version/1\", \"items\": []}");
+    const auto feed = parse_text(
+        "\xEF\xBB\xBF  {\"version\": \"https://jsonfeed.org/version/1\", \"items\": []}");
     EXPECT_EQ(feed.format, Format::kJson10);
 }
 
@@ -105,12 +105,13 @@ TEST(ToJson, PrintsTheContractSchemaWithNulls) {
     const auto feed = parse_text(
         "<rss version='2.0'><channel><title>T</title><item><title>I</title>"
         "<enclosure url='http://e/x' type='a/b'/></item></channel></rss>");
-    EXPECT_EQ(to_json(feed),
-              R"({"format":"rss2.0","bozo":false,"warnings":[],"feed":{"title":"T","link":null,)"
-              R"("subtitle":null,"language":null,"updated":null,"author":null,"generator":null,)"
-              R"("image":null,"id":null,"ttl":null},"items":[{"id":null,"title":"I","link":null,)"
-              R"("published":null,"updated":null,"author":null,"summary":null,"content":null,)"
-              R"("categories":[],"enclosures":[{"url":"http://e/x","type":"a/b","length":null}]}]})");
+    EXPECT_EQ(
+        to_json(feed),
+        R"({"format":"rss2.0","bozo":false,"warnings":[],"feed":{"title":"T","link":null,)"
+        R"("subtitle":null,"language":null,"updated":null,"author":null,"generator":null,)"
+        R"("image":null,"id":null,"ttl":null},"items":[{"id":null,"title":"I","link":null,)"
+        R"("published":null,"updated":null,"author":null,"summary":null,"content":null,)"
+        R"("categories":[],"enclosures":[{"url":"http://e/x","type":"a/b","length":null}]}]})");
 }
 
 TEST(ToJson, WritesIntegersDatesAndUnicode) {

@@ -104,8 +104,9 @@ TEST(Recovery, GuessesUndeclaredNamespacePrefixes) {
 }
 
 TEST(Recovery, RepairsDoubleEncodedUtf8References) {
-    const auto feed = parse_text("<rss><channel><item><description>&#226;&#128;&#166;"
-                                 "</description></item></channel></rss>");
+    const auto feed = parse_text(
+        "<rss><channel><item><description>&#226;&#128;&#166;"
+        "</description></item></channel></rss>");
     ASSERT_EQ(feed.items.size(), 1U);
     EXPECT_EQ(feed.items[0].summary, "\u2026");
 }
@@ -118,8 +119,8 @@ TEST(Recovery, FixReferencesCopiesNothingWhenNothingIsWrong) {
 
 TEST(Recovery, FixReferencesSkipsCommentsAndCdata) {
     detail::Diagnostics diagnostics;
-    EXPECT_FALSE(detail::fix_references("<!-- &eacute; --><a><![CDATA[&eacute;]]></a>",
-                                        diagnostics));
+    EXPECT_FALSE(
+        detail::fix_references("<!-- &eacute; --><a><![CDATA[&eacute;]]></a>", diagnostics));
     EXPECT_FALSE(diagnostics.bozo);
 }
 

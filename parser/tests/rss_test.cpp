@@ -169,8 +169,9 @@ TEST(Rss, ElementNamesAreCaseInsensitive) {
 }
 
 TEST(Rss, KeepsItemsThatSitDirectlyUnderRss) {
-    const auto feed = parse_text("<rss><channel><title>t</title></channel><item><title>i</title>"
-                                 "</item></rss>");
+    const auto feed = parse_text(
+        "<rss><channel><title>t</title></channel><item><title>i</title>"
+        "</item></rss>");
     ASSERT_EQ(feed.items.size(), 1U);
     EXPECT_EQ(feed.items[0].title, "i");
 }

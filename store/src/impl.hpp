@@ -89,19 +89,23 @@ namespace detail {
 // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed (never throws).
 class WriteTransaction {
 public:
-    explicit WriteTransaction(SQLite::Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+    explicit WriteTransaction(Store::Impl& impl) : impl_(impl) { impl_.db.exec("BEGIN IMMEDIATE"); }
     WriteTransaction(const WriteTransaction&) = delete;
     WriteTransaction& operator=(const WriteTransaction&) = delete;
     ~WriteTransaction() {
-        if (!done_) db_.tryExec("ROLLBACK");
+        if (!done_) impl_.db.tryExec("ROLLBACK");
     }
     void commit() {
-        db_.exec("COMMIT");
+        // A statement left mid-row keeps a read transaction open past COMMIT, and then the
+        // automatic WAL checkpoint silently does nothing: the WAL would grow without bound
+        // (store_test WalIsCheckpointedWhileWriting).
+        impl_.reset_all();
+        impl_.db.exec("COMMIT");
         done_ = true;
     }
 
 private:
-    SQLite::Database& db_;
+    Store::Impl& impl_;
     bool done_ = false;
 };
 

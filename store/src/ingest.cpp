@@ -361,7 +361,7 @@ bool is_feed_local(const SQLite::Exception& e) {
 Result<ApplyResult> Store::apply(std::span<const FeedOutcome> outcomes) {
     if (impl_->options.read_only) return tl::unexpected(impl_->requires_writer());
     return impl_->run([&]() -> Result<ApplyResult> {
-        detail::WriteTransaction transaction(impl_->db);
+        detail::WriteTransaction transaction(*impl_);
         impl_->pending_fts.clear();
         detail::Batch batch;
         batch.seq = detail::read_meta_int(*impl_, "last_seq");

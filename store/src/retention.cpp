@@ -156,7 +156,7 @@ Result<PruneReport> Store::prune(Time now) {
     return impl_->run([&]() -> Result<PruneReport> {
         const auto& options = impl_->options;
         PruneReport report;
-        detail::WriteTransaction transaction(impl_->db);
+        detail::WriteTransaction transaction(*impl_);
         if (options.keep_events > 0) {
             auto& remove = impl_->statement("DELETE FROM events WHERE seq <= ?");
             remove.bind(1, detail::read_meta_int(*impl_, "last_seq") - options.keep_events);

@@ -98,7 +98,7 @@ Result<std::unique_ptr<Store::Impl>> open_writer(const std::filesystem::path& pa
     configure_writer(impl->db);
     impl->search = options.search;
     if (is_ready(*impl, options.search)) return impl;
-    WriteTransaction transaction(impl->db);
+    WriteTransaction transaction(*impl);
     int version = schema_version(impl->db);
     if (version > kSchemaVersion) return tl::unexpected(schema_error(path, version));
     migrate(impl->db, kSchemaVersion);
@@ -134,6 +134,7 @@ Result<Store> Store::open(const std::filesystem::path& path, const OpenOptions& 
                                    path.string() + ": store id missing; not a herald store"));
         }
         (*impl)->store_id = select.getColumn(0).getString();
+        (*impl)->reset_all();  // hold no read snapshot between calls
         return Store(std::move(*impl));
     } catch (const SQLite::Exception& e) {
         return tl::unexpected(detail::from_exception(path, e));
@@ -150,7 +151,7 @@ const std::filesystem::path& Store::path() const {
 Result<SyncReport> Store::upsert_config_feeds(std::span<const FeedSpec> specs) {
     if (impl_->options.read_only) return tl::unexpected(impl_->requires_writer());
     return impl_->run([&]() -> Result<SyncReport> {
-        detail::WriteTransaction transaction(impl_->db);
+        detail::WriteTransaction transaction(*impl_);
         auto report = detail::sync_config_feeds(*impl_, specs);
         if (!report) return report;
         transaction.commit();
@@ -161,7 +162,7 @@ Result<SyncReport> Store::upsert_config_feeds(std::span<const FeedSpec> specs) {
 Result<FeedRecord> Store::add_feed(const FeedSpec& spec) {
     if (impl_->options.read_only) return tl::unexpected(impl_->requires_writer());
     return impl_->run([&]() -> Result<FeedRecord> {
-        detail::WriteTransaction transaction(impl_->db);
+        detail::WriteTransaction transaction(*impl_);
         auto id = detail::insert_cli_feed(*impl_, spec);
         if (!id) return tl::unexpected(id.error());
         transaction.commit();
@@ -172,7 +173,7 @@ Result<FeedRecord> Store::add_feed(const FeedSpec& spec) {
 Result<void> Store::remove_feed(std::string_view name_or_url) {
     if (impl_->options.read_only) return tl::unexpected(impl_->requires_writer());
     return impl_->run([&]() -> Result<void> {
-        detail::WriteTransaction transaction(impl_->db);
+        detail::WriteTransaction transaction(*impl_);
         auto feed = detail::load_feed(*impl_, name_or_url);
         if (!feed) return tl::unexpected(feed.error());
         detail::tombstone_feed(*impl_, feed->id);

@@ -82,6 +82,13 @@ TEST(ClientsWithDaemon, FeedCommandsWithAndWithoutJson) {
     ASSERT_EQ(list.code, 0) << list.err;
     EXPECT_NE(list.out.find("alpha"), std::string::npos);
     EXPECT_NE(list.out.find("feed beta"), std::string::npos);
+    EXPECT_EQ(list.out.find('\x1b'), std::string::npos) << "colour codes into a pipe";
+    // --config (and --json) after the command words.
+    auto after = Process::start(program_path("herald"),
+                                {"feeds", "list", "--config", home.config_file().string()});
+    ASSERT_EQ(after.wait(20s), 0) << after.stderr_text();
+    EXPECT_EQ(lines_of(after.stdout_text()).size(), 3u);  // header, alpha, beta
+    EXPECT_NE(after.stdout_text().find("feed alpha"), std::string::npos);
     const auto list_json = herald(home, {"feeds", "list", "--json"});
     ASSERT_EQ(list_json.code, 0);
     const auto feeds = json_lines(list_json.out);

@@ -26,6 +26,11 @@ TEST(FormatTest, CutsAtCharactersNotBytes) {
     EXPECT_EQ(cut("abc", 0), "");
 }
 
+TEST(FormatTest, ColourEscapesTakeNoWidth) {
+    EXPECT_EQ(display_width("\x1b[31merror\x1b[0m"), 5u);
+    EXPECT_EQ(cut("\x1b[31mconnection refused\x1b[0m", 5), "\x1b[31mconn…\x1b[0m");
+}
+
 TEST(FormatTest, OneLineDropsControlCharacters) {
     EXPECT_EQ(one_line("  a\nb\t\x1b[31mred  "), "a b [31mred");
 }

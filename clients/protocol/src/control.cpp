@@ -86,8 +86,14 @@ tl::expected<nlohmann::ordered_json, ClientError> parse_reply(const std::string&
     }
     if (!ok->get<bool>()) {
         auto message = detail::string_field(reply, "error");
-        return tl::unexpected(ClientError{ClientErrorKind::kRemote,
-                                          message.empty() ? "the daemon refused" : message});
+        if (message.empty()) message = "the daemon refused";
+        // A replay from before retention's cut says where the log starts now.
+        if (const auto first = reply.find("first_seq");
+            first != reply.end() && first->is_number_integer()) {
+            return tl::unexpected(ClientError{ClientErrorKind::kPruned, std::move(message),
+                                              first->get<std::int64_t>()});
+        }
+        return tl::unexpected(ClientError{ClientErrorKind::kRemote, std::move(message)});
     }
     return reply;
 }

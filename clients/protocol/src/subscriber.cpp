@@ -123,6 +123,18 @@ struct Subscriber::Impl {
 
     tl::expected<void, ClientError> replay_page() {
         auto page = control.replay(horizon(), kMaxReplayLimit);
+        if (!page && page.error().kind == ClientErrorKind::kPruned &&
+            page.error().first_seq > horizon() + 1) {
+            // Nothing can bring those events back: go on from the oldest one still kept.
+            if (logger) {
+                logger->warn("events {}..{} were deleted by retention; continuing at {}",
+                             horizon() + 1, page.error().first_seq - 1, page.error().first_seq);
+            }
+            pending.clear();
+            pos = page.error().first_seq - 1;
+            next_replay = Clock::now();
+            return {};
+        }
         if (!page) return tl::unexpected(page.error());
         note_daemon_back();
         if (!adopt_store(page->store)) return {};

@@ -204,6 +204,18 @@ TEST(SubscriberTest, WakeFdEndsTheWaitEarly) {
     ::close(pipe_fds[1]);
 }
 
+TEST(SubscriberTest, SkipsToTheOldestEventRetentionKept) {
+    testing::TempDir dir;
+    testing::FakeDaemon daemon(dir.path(), "S");
+    for (int i = 0; i < 10; ++i) daemon.append("item.new", "a", "t");
+    daemon.prune_before(6);
+    auto options = options_for(daemon);
+    options.start = Cursor{"S", 2};
+    auto subscriber = Subscriber::open(options, nullptr);
+    ASSERT_TRUE(subscriber);
+    EXPECT_EQ(seqs(take(*subscriber, 5)), (std::vector<std::int64_t>{6, 7, 8, 9, 10}));
+}
+
 TEST(SubscriberTest, LongReplaysArePaged) {
     testing::TempDir dir;
     testing::FakeDaemon daemon(dir.path(), "S");

@@ -59,7 +59,7 @@ public:
 };
 
 struct FetcherOptions {
-    std::string user_agent = "herald/0.1.0";  // should contain "herald" (contract)
+    std::string user_agent = "herald/0.1.0";  // " (herald)" is appended if it lacks "herald"
     std::size_t concurrency = 64;             // transfers in flight at once
     std::size_t per_host = 2;                 // transfers (and connections) per host name
     Milliseconds timeout{30'000};             // whole transfer, redirects included

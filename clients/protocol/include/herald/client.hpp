@@ -38,11 +38,13 @@ enum class ClientErrorKind {
     kProtocol,  // a reply or payload that is not what the contract says
     kEndpoint,  // an endpoint ZeroMQ refuses
     kIo,        // a cursor file could not be read or written
+    kPruned,    // a replay from before retention's cut; first_seq is the oldest kept
 };
 
 struct ClientError {
     ClientErrorKind kind;
     std::string message;
+    std::int64_t first_seq = 0;  // kPruned: the oldest event the daemon still has
 };
 
 // One published event (item.new, item.updated, feed.error, feed.ok) or a heartbeat.
