@@ -5,7 +5,7 @@
 # throughput over the control socket, and live events per second with their latency.
 #
 #   bench/e2e.sh [BUILD_DIR]      (needs BUILD_DIR/bin/heraldd and BUILD_DIR/bin/e2e_client)
-#   env: FEEDS=1000 SIZE=100000 PARALLEL=100
+#   env: FEEDS=1000 SIZE=100000 PARALLEL=100 NEWSBOAT=1 (0 skips newsboat, which takes minutes)
 #
 # nginx runs as the current user with its own prefix, config, pid and logs in a temp dir.
 set -euo pipefail
@@ -16,6 +16,7 @@ client="$build/bin/e2e_client"
 FEEDS=${FEEDS:-1000}
 SIZE=${SIZE:-100000}
 PARALLEL=${PARALLEL:-100}
+NEWSBOAT=${NEWSBOAT:-1}
 for program in "$heraldd" "$client"; do
     [[ -x $program ]] || { echo "e2e.sh: $program not built" >&2; exit 1; }
 done
@@ -122,21 +123,26 @@ timed "curl --parallel conditional" curl -s --no-progress-meter --parallel --par
 curl_cond=$(cat "$work/last.txt")
 echo "  nginx: $(statuses)"
 
-mkdir -p "$work/home"
-cat > "$work/nb.sh" <<NB
+if [[ $NEWSBOAT == 1 ]]; then
+    mkdir -p "$work/home"
+    cat > "$work/nb.sh" <<NB
 #!/bin/sh
 HOME="$work/home" exec newsboat -u "$work/urls.txt" -c "$work/newsboat.db" -C "$work/newsboat.conf" -x reload
 NB
-chmod +x "$work/nb.sh"
-nb="$work/nb.sh"
-timed "newsboat -x reload fresh" "$nb"
-nb_fresh=$(cat "$work/last.txt")
-timed "newsboat -x reload steady" "$nb"
-nb_steady=$(cat "$work/last.txt")
+    chmod +x "$work/nb.sh"
+    nb="$work/nb.sh"
+    timed "newsboat -x reload fresh" "$nb"
+    nb_fresh=$(cat "$work/last.txt")
+    timed "newsboat -x reload steady" "$nb"
+    nb_steady=$(cat "$work/last.txt")
 
-printf 'ratios: newsboat/herald fresh %.1fx (goal >= 5); herald/curl 304 %.2fx (goal <= 4); newsboat/herald steady %.1fx (goal >= 100); herald/curl fresh %.2fx\n' \
-    "$(echo "$nb_fresh / $fresh" | bc -l)" "$(echo "$second / $curl_cond" | bc -l)" \
-    "$(echo "$nb_steady / $second" | bc -l)" "$(echo "$fresh / $curl_fresh" | bc -l)"
+    printf 'ratios: newsboat/herald fresh %.1fx (goal >= 5); herald/curl 304 %.2fx (goal <= 4); newsboat/herald steady %.1fx (goal >= 100); herald/curl fresh %.2fx\n' \
+        "$(echo "$nb_fresh / $fresh" | bc -l)" "$(echo "$second / $curl_cond" | bc -l)" \
+        "$(echo "$nb_steady / $second" | bc -l)" "$(echo "$fresh / $curl_fresh" | bc -l)"
+else
+    printf 'ratios: herald/curl fresh %.2fx; herald/curl 304 %.2fx (goal <= 4)\n' \
+        "$(echo "$fresh / $curl_fresh" | bc -l)" "$(echo "$second / $curl_cond" | bc -l)"
+fi
 
 # Replay throughput from the running daemon.
 "$heraldd" --config "$work/herald-on.toml" 2> "$work/daemon.log" &

@@ -121,7 +121,7 @@ std::string write_opml(std::span<const OpmlFeed> feeds, std::string_view title,
     declaration.append_attribute("encoding") = "UTF-8";
     auto opml = doc.append_child("opml");
     opml.append_attribute("version") = "2.0";
-    opml.append_attribute("xmlns:herald") = "https://github.com/herald-feeds/herald/opml";
+    opml.append_attribute("xmlns:herald") = "urn:x-herald:opml";
     auto head = opml.append_child("head");
     head.append_child("title").text() = std::string(title).c_str();
     if (!date_created.empty()) {

@@ -3,11 +3,15 @@
 // XML 1.0 forbids. Valid UTF-8 (the common case) costs one validation pass and one copy.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 
 #include <iconv.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>  // baseline on x86-64; other targets use the 8-byte loop alone
+#endif
 
 #include "text.hpp"
 
@@ -185,6 +189,37 @@ bool is_c1_control(const unsigned char* p, std::size_t length) {
     return length == 2 && p[0] == 0xC2 && p[1] < 0xA0;
 }
 
+// How many bytes of a memcpy'd word come before the first byte flagged in `flags` (its high
+// bit set), in memory order.
+std::size_t leading_bytes_before(std::uint64_t flags) {
+    const int bits = std::endian::native == std::endian::little ? std::countr_zero(flags)
+                                                                : std::countl_zero(flags);
+    return static_cast<std::size_t>(bits) / 8;
+}
+
+// Length of the leading run of 16-byte blocks that hold only ASCII allowed in XML (printable,
+// tab, LF, CR): most of a feed, skipped at a few instructions per block.
+std::size_t plain_ascii_prefix(const unsigned char* p, std::size_t size) {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    // One signed compare flags both bytes >= 0x80 (negative) and controls below 0x20; the
+    // three allowed controls are then taken out again.
+    const __m128i spaces = _mm_set1_epi8(0x20);
+    const __m128i tab = _mm_set1_epi8('\t');
+    const __m128i line_feed = _mm_set1_epi8('\n');
+    const __m128i carriage_return = _mm_set1_epi8('\r');
+    for (; i + 16 <= size; i += 16) {
+        const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const __m128i allowed =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(block, tab), _mm_cmpeq_epi8(block, line_feed)),
+                         _mm_cmpeq_epi8(block, carriage_return));
+        const __m128i flagged = _mm_andnot_si128(allowed, _mm_cmplt_epi8(block, spaces));
+        if (_mm_movemask_epi8(flagged) != 0) break;
+    }
+#endif
+    return i;
+}
+
 struct Utf8Scan {
     bool is_valid = true;
     bool needs_repair = false;  // has characters XML forbids, or C1 controls
@@ -198,14 +233,23 @@ Utf8Scan scan_utf8(std::string_view text) {
     Utf8Scan scan;
     std::size_t i = 0;
     while (i < size) {
+        i += plain_ascii_prefix(p + i, size - i);
+        if (i >= size) break;
+        // ASCII eight bytes at a time; control characters are rare enough to check per byte
+        // only here, so tab, CR and LF (in every line) no longer leave the fast path.
         if (i + 8 <= size) {
-            // Eight printable ASCII bytes at once: no high bit, none below 0x20.
             std::uint64_t chunk = 0;
             std::memcpy(&chunk, p + i, 8);
-            if ((chunk & kHighBits) == 0 && ((chunk - kSpaces) & ~chunk & kHighBits) == 0) {
-                i += 8;
-                continue;
+            const std::uint64_t high = chunk & kHighBits;
+            const std::size_t ascii = high == 0 ? 8 : leading_bytes_before(high);
+            // Any byte below 0x20 (exact for ASCII bytes); then only those few are looked at.
+            if (((chunk - kSpaces) & ~chunk & kHighBits) != 0) {
+                for (std::size_t k = 0; k < ascii; ++k) {
+                    if (is_illegal_xml_ascii(p[i + k])) scan.needs_repair = true;
+                }
             }
+            i += ascii;
+            if (ascii == 8) continue;
         }
         const std::size_t length = utf8_sequence_length(p + i, size - i);
         if (length == 0) {

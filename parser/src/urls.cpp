@@ -87,10 +87,20 @@ std::string remove_dot_segments(std::string_view path) {
 }
 
 std::string merge_paths(const UriParts& base, std::string_view reference_path) {
-    if (base.has_authority && base.path.empty()) return "/" + std::string(reference_path);
+    // Built by appends: g++ 12 -O3 raises a false -Wrestrict on `"/" + std::string(...)`.
+    std::string merged;
+    if (base.has_authority && base.path.empty()) {
+        merged.reserve(reference_path.size() + 1);
+        merged.push_back('/');
+        merged.append(reference_path);
+        return merged;
+    }
     const auto slash = base.path.rfind('/');
     if (slash == std::string_view::npos) return std::string(reference_path);
-    return std::string(base.path.substr(0, slash + 1)) + std::string(reference_path);
+    merged.reserve(slash + 1 + reference_path.size());
+    merged.append(base.path.substr(0, slash + 1));
+    merged.append(reference_path);
+    return merged;
 }
 
 std::string compose(std::string_view scheme, bool has_authority, std::string_view authority,

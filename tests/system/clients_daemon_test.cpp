@@ -150,6 +150,25 @@ TEST(ClientsWithDaemon, ItemCommandsWithAndWithoutJson) {
     EXPECT_EQ(herald(home, {"items", "frobnicate"}).code, 2);
 }
 
+TEST(ClientsWithDaemon, FeedErrorsAreShownPlainly) {
+    DaemonHome home;
+    home.write_feed("fine", items("fine", 1));
+    home.write_config({"fine", "broken"});  // broken.xml never written
+    auto once = home.start({}, {"--once"});
+    ASSERT_EQ(once.wait(20s), 0) << once.stderr_text();
+    const auto list = herald(home, {"feeds", "list"});
+    ASSERT_EQ(list.code, 0) << list.err;
+    const auto lines = lines_of(list.out);
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_NE(lines[1].find("error"), std::string::npos) << lines[1];  // broken sorts first
+    EXPECT_NE(lines[1].find("broken.xml"), std::string::npos) << lines[1];
+    const auto status = json::parse(herald(home, {"status", "--json"}).out);
+    ASSERT_EQ(status["errors"].size(), 1u);
+    EXPECT_EQ(status["errors"][0]["feed"], "broken");
+    EXPECT_EQ(json::parse(herald(home, {"feeds", "show", "broken", "--json"}).out)["state"],
+              "error");
+}
+
 TEST(ClientsWithDaemon, StatusRefreshAndDbCheck) {
     DaemonHome home;
     populate(home);

@@ -194,8 +194,7 @@ std::string_view version() {
 }
 
 std::string default_user_agent() {
-    return std::string{"herald/"} + std::string{version()} +
-           " (+https://github.com/herald-feeds/herald)";
+    return std::string{"herald/"} + std::string{version()} + " (feed aggregator)";
 }
 
 namespace {
@@ -211,7 +210,7 @@ constexpr std::array<KeyInfo, 21> kKeys{{
     {"daemon", "log_level", KeyType::kLogLevel, "\"info\"",
      "trace, debug, info, warn, error, critical or off"},
     {"daemon", "heartbeat", KeyType::kDuration, "\"5s\"", "interval of heartbeat/ messages"},
-    {"fetch", "user_agent", KeyType::kString, "\"herald/VERSION (+project url)\"",
+    {"fetch", "user_agent", KeyType::kString, "\"herald/VERSION (feed aggregator)\"",
      "User-Agent header; should contain \"herald\""},
     {"fetch", "concurrency", KeyType::kInteger, "64", "transfers in flight"},
     {"fetch", "per_host", KeyType::kInteger, "2", "connections per host"},

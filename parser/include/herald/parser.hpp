@@ -38,12 +38,12 @@ struct Enclosure {
 };
 
 struct Item {
-    std::optional<std::string> id;  // the feed's own guid/id, as written
+    std::optional<std::string> id;     // the feed's own guid/id, as written
     std::optional<std::string> title;  // plain text
-    std::optional<std::string> link;  // absolute
+    std::optional<std::string> link;   // absolute
     std::optional<Time> published;
     std::optional<Time> updated;
-    std::optional<std::string> author;  // a person's name (email only when no name)
+    std::optional<std::string> author;   // a person's name (email only when no name)
     std::optional<std::string> summary;  // HTML kept
     std::optional<std::string> content;  // HTML kept
     std::vector<std::string> categories;
@@ -71,16 +71,16 @@ struct FeedInfo {
 
 struct ParsedFeed {
     Format format = Format::kRss20;
-    bool bozo = false;  // input was not well-formed and was recovered
+    bool bozo = false;                  // input was not well-formed and was recovered
     std::vector<std::string> warnings;  // one line per repair
     FeedInfo feed;
     std::vector<Item> items;
 };
 
 enum class ParseErrorKind {
-    kEmpty,  // no bytes, or only whitespace
+    kEmpty,     // no bytes, or only whitespace
     kNotAFeed,  // well-formed or not, it is no RSS/Atom/JSON Feed (an HTML page, junk)
-    kTooDeep,  // nesting beyond any sane feed
+    kTooDeep,   // nesting beyond any sane feed
 };
 
 struct ParseError {

@@ -138,7 +138,7 @@ struct Environment {
 // "https://www.example.org/blog/feed.xml" → "example-org-blog"; a file:// URL gives its stem.
 [[nodiscard]] std::string slug_from_url(std::string_view url);
 
-// The default User-Agent: "herald/VERSION (+https://github.com/herald-feeds/herald)".
+// The default User-Agent: "herald/VERSION (feed aggregator)".
 [[nodiscard]] std::string default_user_agent();
 [[nodiscard]] std::string_view version();
 
