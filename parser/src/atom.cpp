@@ -176,7 +176,7 @@ Item read_entry(pugi::xml_node entry, ReadContext& context, Format format) {
     LinkChoice links;
     for (const auto child : entry.children()) {
         if (child.type() != pugi::node_element) continue;
-        const auto name = qualified_name(child, context.diagnostics);
+        const auto name = qualified_name(child, context);
         if (!is_atom(name.ns, context)) {
             read_extension(child, name, item);
             continue;
@@ -249,7 +249,7 @@ void read_atom(pugi::xml_node root, ReadContext& context, ParsedFeed& feed) {
     LinkChoice links;
     for (const auto child : root.children()) {
         if (child.type() != pugi::node_element) continue;
-        read_feed_child(child, qualified_name(child, context.diagnostics), context, feed, links);
+        read_feed_child(child, qualified_name(child, context), context, feed, links);
     }
     feed.feed.link = links.best(feed.feed.id);
     if (!feed.feed.language) {

@@ -407,14 +407,17 @@ void warn(DecodedText& result, std::string message) {
 struct StrictResult {
     DecodeStatus status;
     bool may_need_repair = true;
+    bool is_borrowed = false;  // the body is the answer as it stands; `out` was left empty
 };
 
 // Decodes with `name`, strictly. UTF-8 and windows-1252 are done here: they are most feeds,
 // and glibc's CP1252 rejects the five bytes windows-1252 leaves unassigned.
-StrictResult decode_strict(const std::string& name, std::string_view body, std::string& out) {
+StrictResult decode_strict(const std::string& name, std::string_view body, bool may_borrow,
+                           std::string& out) {
     if (name == kUtf8) {
         const Utf8Scan scan = scan_utf8(body);
         if (!scan.is_valid) return {DecodeStatus::kInvalidBytes};
+        if (may_borrow && !scan.needs_repair) return {DecodeStatus::kOk, false, true};
         out.assign(body);
         return {DecodeStatus::kOk, scan.needs_repair};
     }
@@ -457,9 +460,13 @@ void rewrite_declaration(DecodedText& result) {
     if (name != kUtf8) result.utf8.replace(declared->value_pos, declared->value.size(), kUtf8);
 }
 
-}  // namespace
+// A declaration naming another encoding than UTF-8 is rewritten, so the text must be owned.
+bool declares_other_than_utf8(std::string_view text) {
+    const auto declared = find_declared_encoding(text);
+    return declared && normalise_label(declared->value) != kUtf8;
+}
 
-DecodedText decode_to_utf8(std::string_view bytes, std::string_view content_type) {
+DecodedText decode(std::string_view bytes, std::string_view content_type, bool may_borrow) {
     DecodedText result;
     const std::optional<Bom> bom = detect_bom(bytes);
     const std::string_view body = bom ? bytes.substr(bom->length) : bytes;
@@ -507,8 +514,10 @@ DecodedText decode_to_utf8(std::string_view bytes, std::string_view content_type
     bool is_decoded = false;
     for (const std::string& name : candidates) {
         result.utf8.clear();
-        const StrictResult decoded = decode_strict(name, body, result.utf8);
+        const StrictResult decoded = decode_strict(name, body, may_borrow, result.utf8);
         if (decoded.status == DecodeStatus::kOk) {
+            if (decoded.is_borrowed && !declares_other_than_utf8(body)) result.borrowed = body;
+            if (decoded.is_borrowed && result.borrowed.data() == nullptr) result.utf8.assign(body);
             if (!result.encoding.empty()) {
                 warn(result, "document is not valid " + result.encoding + "; decoded as " + name);
             }
@@ -533,6 +542,16 @@ DecodedText decode_to_utf8(std::string_view bytes, std::string_view content_type
     }
     rewrite_declaration(result);
     return result;
+}
+
+}  // namespace
+
+DecodedText decode_to_utf8(std::string_view bytes, std::string_view content_type) {
+    return decode(bytes, content_type, false);
+}
+
+DecodedText decode_to_utf8_borrowing(std::string_view bytes, std::string_view content_type) {
+    return decode(bytes, content_type, true);
 }
 
 }  // namespace herald::parser::detail

@@ -16,7 +16,12 @@ struct ReadContext {
     Diagnostics& diagnostics;
     std::string_view base_url;  // ParseOptions::base_url; xml:base applies on top
     Ns root_ns = Ns::kNone;     // the document element's namespace: the format's own elements
+    NamespaceMemo namespaces{};
 };
+
+inline QName qualified_name(pugi::xml_node element, ReadContext& context) {
+    return qualified_name(element, context.diagnostics, context.namespaces);
+}
 
 // RSS 0.9x/2.0 (<rss>) and RSS 0.90/1.0 (<rdf:RDF>); `root` is the document element.
 void read_rss(pugi::xml_node root, ReadContext& context, ParsedFeed& feed);

@@ -59,10 +59,13 @@ bool exceeds_memory_bound(std::string_view text) {
 // The document as pugixml will see it: decoded to UTF-8 with character references repaired.
 std::string prepared_text(std::string_view bytes, const ParseOptions& options,
                           Diagnostics& diagnostics) {
-    auto decoded = detail::decode_to_utf8(bytes, options.content_type);
+    // Borrowing: most feeds are valid UTF-8 whose references need fixing, and fix_references
+    // builds its own copy; copying the input first too was a tenth of the decode cost.
+    auto decoded = detail::decode_to_utf8_borrowing(bytes, options.content_type);
     if (decoded.bozo) diagnostics.bozo = true;
     for (auto& warning : decoded.warnings) diagnostics.add_warning(std::move(warning));
-    if (auto fixed = detail::fix_references(decoded.utf8, diagnostics)) return std::move(*fixed);
+    if (auto fixed = detail::fix_references(decoded.text(), diagnostics)) return std::move(*fixed);
+    if (decoded.borrowed.data() != nullptr) return std::string(decoded.borrowed);
     return std::move(decoded.utf8);
 }
 

@@ -89,7 +89,7 @@ void read_atom_author(pugi::xml_node element, ReadContext& context, ItemState& s
     std::optional<std::string> email;
     for (const auto child : element.children()) {
         if (child.type() != pugi::node_element) continue;
-        const auto q = qualified_name(child, context.diagnostics);
+        const auto q = qualified_name(child, context);
         if (iequals(q.local, "name")) assign_text(name, element_content(child, Markup::kText));
         if (iequals(q.local, "email")) assign_text(email, element_text(child));
     }
@@ -232,7 +232,7 @@ void read_media(pugi::xml_node element, const QName& name, ItemState& state, Rea
         // media:group wraps media:content, which may carry its own title/description.
         for (const auto child : element.children()) {
             if (child.type() != pugi::node_element) continue;
-            const auto child_name = qualified_name(child, context.diagnostics);
+            const auto child_name = qualified_name(child, context);
             if (child_name.ns == Ns::kMedia) {
                 read_media(child, child_name, state, context, depth + 1);
             }
@@ -244,7 +244,7 @@ Item read_item(pugi::xml_node element, ReadContext& context) {
     ItemState state;
     for (const auto child : element.children()) {
         if (child.type() != pugi::node_element) continue;
-        read_item_child(child, qualified_name(child, context.diagnostics), state, context);
+        read_item_child(child, qualified_name(child, context), state, context);
     }
     Item& item = state.item;
     if (!item.id) {
@@ -383,7 +383,7 @@ void read_channel_child(pugi::xml_node child, const QName& name, ReadContext& co
 }
 
 Format rss_format(pugi::xml_node root, ReadContext& context) {
-    const auto name = qualified_name(root, context.diagnostics);
+    const auto name = qualified_name(root, context);
     if (iequals(name.local, "RDF")) {
         // RSS 0.90 is RDF in Netscape's namespace; its channel says so too.
         if (attribute(root, "xmlns").find("netscape.com/rdf/simple/0.9") !=
@@ -392,7 +392,7 @@ Format rss_format(pugi::xml_node root, ReadContext& context) {
         }
         for (const auto child : root.children()) {
             if (child.type() == pugi::node_element &&
-                qualified_name(child, context.diagnostics).ns == Ns::kRss090) {
+                qualified_name(child, context).ns == Ns::kRss090) {
                 return Format::kRss090;
             }
         }
@@ -413,12 +413,12 @@ void read_rss(pugi::xml_node root, ReadContext& context, ParsedFeed& feed) {
     // RDF keeps items beside the channel; broken RSS puts them under <rss>: read both levels.
     for (const auto child : root.children()) {
         if (child.type() != pugi::node_element) continue;
-        const auto name = qualified_name(child, context.diagnostics);
+        const auto name = qualified_name(child, context);
         if (iequals(name.local, "channel") && is_core(name.ns, context)) {
             for (const auto grandchild : child.children()) {
                 if (grandchild.type() != pugi::node_element) continue;
-                read_channel_child(grandchild, qualified_name(grandchild, context.diagnostics),
-                                   context, feed, state);
+                read_channel_child(grandchild, qualified_name(grandchild, context), context, feed,
+                                   state);
             }
             if (!feed.feed.language) {
                 if (const auto lang = trim(attribute(child, "xml:lang")); !lang.empty()) {

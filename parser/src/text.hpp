@@ -16,6 +16,13 @@ struct DecodedText {
     std::string encoding;  // the encoding actually used, lower-case ("utf-8", "windows-1252")
     bool bozo = false;     // declared encoding was wrong or bytes were invalid and got replaced
     std::vector<std::string> warnings;
+    // Set only by decode_to_utf8_borrowing: the input itself (BOM removed) when it is already
+    // the answer, and then `utf8` stays empty. Views the caller's bytes.
+    std::string_view borrowed;
+
+    [[nodiscard]] std::string_view text() const {
+        return borrowed.data() != nullptr ? borrowed : std::string_view(utf8);
+    }
 };
 
 // Decides the document's encoding and transcodes to UTF-8 (glibc iconv for legacy encodings).
@@ -29,6 +36,11 @@ struct DecodedText {
 // controls U+0080-U+009F become their windows-1252 characters (not bozo, as in feedparser).
 // Valid UTF-8 costs one validation pass and one copy.
 [[nodiscard]] DecodedText decode_to_utf8(std::string_view bytes, std::string_view content_type);
+
+// decode_to_utf8 without the copy of input that needs no change (valid UTF-8, nothing to
+// repair, no declaration to rewrite): then `borrowed` views `bytes`, which must outlive it.
+[[nodiscard]] DecodedText decode_to_utf8_borrowing(std::string_view bytes,
+                                                   std::string_view content_type);
 
 // The HTML5 named character reference `name` (without '&' and ';'), as UTF-8: all 2231
 // names of the WHATWG table (html_entities.inc, binary search). Note &lang;/&rang; are

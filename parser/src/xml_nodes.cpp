@@ -92,11 +92,19 @@ bool is_void_element(std::string_view name) {
     return false;
 }
 
+// A plain loop: string_view::find_first_of calls memchr on the set for every byte.
+std::size_t next_special(std::string_view text, bool is_attribute) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '&' || c == '<' || c == '>' || (is_attribute && c == '"')) return i;
+    }
+    return std::string_view::npos;
+}
+
 void append_escaped(std::string& out, std::string_view text, bool is_attribute) {
     // Copy runs without special characters in one go; most text has none.
-    const char* specials = is_attribute ? "&<>\"" : "&<>";
     while (true) {
-        const auto run = text.find_first_of(specials);
+        const auto run = next_special(text, is_attribute);
         out.append(text.substr(0, run));
         if (run == std::string_view::npos) return;
         const char c = text[run];
@@ -167,37 +175,108 @@ void append_text(std::string& out, pugi::xml_node node, Markup markup) {
 
 }  // namespace
 
-QName qualified_name(pugi::xml_node element, Diagnostics& diagnostics) {
+std::optional<Ns> NamespaceMemo::find(pugi::xml_node parent, std::string_view prefix) const {
+    for (const Entry& entry : entries_) {
+        // The prefix first: comparing nodes is a call into pugixml.
+        if (entry.prefix == prefix && entry.parent == parent) return entry.ns;
+    }
+    return std::nullopt;
+}
+
+void NamespaceMemo::remember(pugi::xml_node parent, std::string_view prefix, Ns ns) {
+    entries_[next_] = Entry{parent, prefix, ns};
+    next_ = (next_ + 1) % kSlots;
+}
+
+namespace {
+
+struct Split {
+    std::string_view prefix;
+    QName name;
+};
+
+Split split_name(pugi::xml_node element) {
     const std::string_view name = element.name();
     const auto colon = name.find(':');
-    const std::string_view prefix =
-        colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
-    QName result{Ns::kNone, colon == std::string_view::npos ? name : name.substr(colon + 1)};
-    if (prefix == "xml") {
-        result.ns = Ns::kXml;
-        return result;
+    if (colon == std::string_view::npos) return {{}, {Ns::kNone, name}};
+    return {name.substr(0, colon), {Ns::kNone, name.substr(colon + 1)}};
+}
+
+// The namespace `node`'s own attributes declare for `prefix`, if they do.
+std::optional<Ns> declared_at(pugi::xml_node node, std::string_view prefix) {
+    for (auto attr = node.first_attribute(); attr; attr = attr.next_attribute()) {
+        const char* attr_name = attr.name();
+        // Cheap reject before building a string_view: declarations start with "xmlns".
+        if (attr_name[0] != 'x' || attr_name[1] != 'm') continue;
+        if (is_declaration_of(attr_name, prefix)) return namespace_from_uri(attr.value());
     }
-    int depth = 0;
-    for (auto node = element; node && depth < kMaxAncestors; node = node.parent(), ++depth) {
-        for (auto attr = node.first_attribute(); attr; attr = attr.next_attribute()) {
-            const char* attr_name = attr.name();
-            // Cheap reject before building a string_view: declarations start with "xmlns".
-            if (attr_name[0] != 'x' || attr_name[1] != 'm') continue;
-            if (is_declaration_of(attr_name, prefix)) {
-                result.ns = namespace_from_uri(attr.value());
-                return result;
-            }
-        }
+    return std::nullopt;
+}
+
+// The namespace of `prefix` in scope at `node` (`depth` levels below the element asked about),
+// or for a prefix nobody declared, its usual meaning (reported once).
+Ns resolve_from(pugi::xml_node node, int depth, std::string_view prefix, Diagnostics& diagnostics) {
+    for (; node && depth < kMaxAncestors; node = node.parent(), ++depth) {
+        if (const auto ns = declared_at(node, prefix)) return *ns;
     }
-    if (prefix.empty()) return result;
-    result.ns = Ns::kOther;
-    for (const auto& [usual, ns] : kUsualPrefixes) {
-        if (iequals(prefix, usual)) result.ns = ns;
+    if (prefix.empty()) return Ns::kNone;
+    Ns ns = Ns::kOther;
+    for (const auto& [usual, usual_ns] : kUsualPrefixes) {
+        if (iequals(prefix, usual)) ns = usual_ns;
     }
     const std::string warning = "undeclared namespace prefix " + std::string(prefix);
     bool seen = false;
     for (const auto& w : diagnostics.warnings) seen = seen || w == warning;
     if (!seen) diagnostics.recovered(warning);
+    return ns;
+}
+
+// resolve_from for a prefix in scope at `parent`, consulting and filling `memo`: the first
+// few elements on the way up share the answer, so the next item's lookups stop early.
+Ns resolve_at_parent(pugi::xml_node parent, std::string_view prefix, Diagnostics& diagnostics,
+                     NamespaceMemo& memo) {
+    constexpr int kRemembered = 3;
+    std::array<pugi::xml_node, kRemembered> visited{};
+    int count = 0;
+    std::optional<Ns> result;
+    auto node = parent;
+    int depth = 1;
+    for (; node && depth < kMaxAncestors && count < kRemembered; node = node.parent(), ++depth) {
+        if (const auto known = memo.find(node, prefix)) {
+            result = known;
+            break;
+        }
+        visited[static_cast<std::size_t>(count++)] = node;
+        if (const auto ns = declared_at(node, prefix)) {
+            result = ns;
+            break;
+        }
+    }
+    if (!result) result = resolve_from(node, depth, prefix, diagnostics);
+    for (int i = 0; i < count; ++i)
+        memo.remember(visited[static_cast<std::size_t>(i)], prefix, *result);
+    return *result;
+}
+
+}  // namespace
+
+QName qualified_name(pugi::xml_node element, Diagnostics& diagnostics) {
+    auto [prefix, result] = split_name(element);
+    result.ns = prefix == "xml" ? Ns::kXml : resolve_from(element, 0, prefix, diagnostics);
+    return result;
+}
+
+QName qualified_name(pugi::xml_node element, Diagnostics& diagnostics, NamespaceMemo& memo) {
+    auto [prefix, result] = split_name(element);
+    if (prefix == "xml") {
+        result.ns = Ns::kXml;
+    } else if (const auto own = declared_at(element, prefix)) {
+        result.ns = *own;
+    } else {
+        // Past the element's own attributes the answer is the one in scope at its parent.
+        const auto parent = element.parent();
+        result.ns = resolve_at_parent(parent, prefix, diagnostics, memo);
+    }
     return result;
 }
 
@@ -205,9 +284,22 @@ bool is(const QName& name, Ns ns, std::string_view local) {
     return name.ns == ns && iequals(name.local, local);
 }
 
+bool is_text_node(pugi::xml_node node) {
+    const auto type = node.type();
+    return type == pugi::node_pcdata || type == pugi::node_cdata;
+}
+
 std::string element_content(pugi::xml_node element, Markup markup) {
     std::string out;
     auto node = element.first_child();
+    // Most elements hold one text node: trim its view and copy once, instead of building the
+    // string and then trimming it (escaping leaves the whitespace trim() cuts unchanged).
+    if (node && !node.next_sibling() && is_text_node(node)) {
+        const std::string_view text = trim(node.value());
+        if (markup == Markup::kText) return std::string(text);
+        append_escaped(out, text, false);
+        return out;
+    }
     int depth = 0;
     while (node && node != element) {
         const auto type = node.type();
@@ -235,6 +327,10 @@ std::string element_content(pugi::xml_node element, Markup markup) {
 }
 
 std::string element_text(pugi::xml_node element) {
+    const auto first = element.first_child();
+    if (first && !first.next_sibling() && is_text_node(first)) {
+        return std::string(trim(first.value()));
+    }
     std::string out;
     for (auto child = element.first_child(); child; child = child.next_sibling()) {
         const auto type = child.type();

@@ -3,6 +3,8 @@
 // namespaces), text and inline markup of an element, and its xml:base. Every walk here is
 // iterative or depth-capped, so 100k-deep documents cost linear time and no stack.
 
+#include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,9 +39,31 @@ struct QName {
     std::string_view local;
 };
 
+// Namespace prefixes resolved as in scope at a few recent elements, so that an item's dozen
+// children do not each walk up to the root's declarations: a walk stops at a remembered scope.
+class NamespaceMemo {
+public:
+    [[nodiscard]] std::optional<Ns> find(pugi::xml_node parent, std::string_view prefix) const;
+    void remember(pugi::xml_node parent, std::string_view prefix, Ns ns);
+
+private:
+    struct Entry {
+        pugi::xml_node parent;
+        std::string_view prefix;
+        Ns ns = Ns::kNone;
+    };
+    // Several parents: reading an item's <author> must not evict the item's own entries.
+    static constexpr std::size_t kSlots = 8;
+    std::array<Entry, kSlots> entries_{};
+    std::size_t next_ = 0;  // round-robin replacement
+};
+
 // Namespace and local name of `element`. An undeclared prefix is guessed from its usual
 // meaning (feeds forget xmlns:dc) and reported in `diagnostics`.
 [[nodiscard]] QName qualified_name(pugi::xml_node element, Diagnostics& diagnostics);
+// The same, reusing what `memo` knows about the element's parent.
+[[nodiscard]] QName qualified_name(pugi::xml_node element, Diagnostics& diagnostics,
+                                   NamespaceMemo& memo);
 
 // True when `element` is local name `local` (ASCII case-insensitive) in namespace `ns`.
 [[nodiscard]] bool is(const QName& name, Ns ns, std::string_view local);
