@@ -208,13 +208,15 @@ std::size_t plain_ascii_prefix(const unsigned char* p, std::size_t size) {
     const __m128i tab = _mm_set1_epi8('\t');
     const __m128i line_feed = _mm_set1_epi8('\n');
     const __m128i carriage_return = _mm_set1_epi8('\r');
-    for (; i + 16 <= size; i += 16) {
-        const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const auto flagged = [&](std::size_t at) {
+        const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
         const __m128i allowed =
             _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(block, tab), _mm_cmpeq_epi8(block, line_feed)),
                          _mm_cmpeq_epi8(block, carriage_return));
-        const __m128i flagged = _mm_andnot_si128(allowed, _mm_cmplt_epi8(block, spaces));
-        if (_mm_movemask_epi8(flagged) != 0) break;
+        return _mm_andnot_si128(allowed, _mm_cmplt_epi8(block, spaces));
+    };
+    for (; i + 16 <= size; i += 16) {
+        if (_mm_movemask_epi8(flagged(i)) != 0) break;
     }
 #endif
     return i;

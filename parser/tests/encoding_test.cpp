@@ -253,3 +253,50 @@ TEST(DecodeToUtf8, ValidatesLongAsciiRunsAcrossChunkEdges) {
 
 }  // namespace
 }  // namespace herald::parser::detail
+
+namespace herald::parser::detail {
+namespace {
+
+// The UTF-8 scan checks 16 (or 8) bytes at a time; these put the interesting byte on each side
+// of a block boundary so a fast path that skips or misplaces it goes red.
+std::string padded(std::size_t offset, std::string_view payload) {
+    std::string doc = "<r>";
+    doc.append(offset > 3 ? offset - 3 : 0, 'a');
+    doc.append(payload);
+    doc.append(40, 'b');
+    doc.append("</r>");
+    return doc;
+}
+
+TEST(Utf8Scan, ControlCharacterIsRemovedAtEveryBlockOffset) {
+    for (std::size_t offset : {14u, 15u, 16u, 17u, 31u, 32u, 33u}) {
+        const auto decoded = decode_to_utf8(padded(offset, std::string_view("\x01", 1)), "");
+        EXPECT_TRUE(decoded.bozo) << offset;
+        EXPECT_EQ(decoded.utf8.find('\x01'), std::string::npos) << offset;
+    }
+}
+
+TEST(Utf8Scan, TabsAndNewlinesStayOnTheFastPath) {
+    const std::string doc = padded(15, "\t\n\r\t\n\r");
+    const auto decoded = decode_to_utf8(doc, "");
+    EXPECT_FALSE(decoded.bozo);
+    EXPECT_EQ(decoded.utf8, doc);
+}
+
+TEST(Utf8Scan, MultibyteCharacterSplitAcrossABlockIsKept) {
+    for (std::size_t offset : {14u, 15u, 16u, 30u, 31u}) {
+        const std::string doc = padded(offset, "\u20ac\U0001F600\u00e9");  // 3, 4 and 2 bytes
+        const auto decoded = decode_to_utf8(doc, "");
+        EXPECT_FALSE(decoded.bozo) << offset;
+        EXPECT_EQ(decoded.utf8, doc) << offset;
+    }
+}
+
+TEST(Utf8Scan, InvalidByteAfterABlockIsRepairedAsWindows1252) {
+    const auto decoded = decode_to_utf8(padded(16, "caf\xe9!"), "");
+    EXPECT_TRUE(decoded.bozo);
+    EXPECT_NE(decoded.utf8.find("caf\u00e9!"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace herald::parser::detail
