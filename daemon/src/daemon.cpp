@@ -186,8 +186,9 @@ void Daemon::commit_pending() {
             return;
         }
         // The feeds' next_poll did not move, so they are polled again soon.
-        logger_->error("cannot store {} outcome(s): {}", pending_.size(),
-                       store_error(applied.error()));
+        summary_.store_error = store_error(applied.error());
+        logger_->error("cannot store {} outcome(s): {}", pending_.size(), summary_.store_error);
+        summary_.unstored += static_cast<std::int64_t>(pending_.size());
         pending_.clear();
         return;
     }
@@ -343,6 +344,8 @@ OnceSummary Daemon::run_once() {
     }
     pipeline_->stop();
     handle_results();
+    // Outcomes still waiting here met a busy store on their last try: this run did not keep them.
+    summary_.unstored += static_cast<std::int64_t>(pending_.size());
     summary_.seconds = std::chrono::duration<double>(Clock::now() - started).count();
     using Seconds = std::chrono::duration<double>;
     logger_->info("once: {:.3f} s wall; parse {:.3f} s (summed over workers); store {:.3f} s",

@@ -51,6 +51,9 @@ struct OnceSummary {
     double seconds = 0;
     std::chrono::nanoseconds parse_time{0};
     std::chrono::nanoseconds store_time{0};
+    // Feed outcomes the store refused (disk full, read-only, corrupt): --once then fails.
+    std::int64_t unstored = 0;
+    std::string store_error;
 
     [[nodiscard]] std::string line() const;
 };

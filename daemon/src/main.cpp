@@ -91,6 +91,14 @@ int main(int argc, char** argv) {
             auto summary = daemon.run_once();
             std::printf("%s\n", summary.line().c_str());
             std::fflush(stdout);
+            if (summary.unstored > 0) {
+                // The contract: --once fails when the store could not be written.
+                std::fprintf(
+                    stderr, "heraldd: %lld feed outcome(s) could not be stored: %s\n",
+                    static_cast<long long>(summary.unstored),
+                    summary.store_error.empty() ? "store busy" : summary.store_error.c_str());
+                return 1;
+            }
             return 0;
         }
         return daemon.run();

@@ -1,6 +1,7 @@
 // heraldd as a process: lock, signals, bad configs, systemd notification, --once, control
 // robustness.
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <regex>
 
@@ -138,6 +139,48 @@ TEST_F(DaemonProcess, OncePrintsSummaryAndExitsZero) {
     Process again = home_.start({}, {"--once"});
     ASSERT_EQ(again.wait(20s), 0) << again.stderr_text();
     EXPECT_NE(again.stdout_text().find("0 new items"), std::string::npos) << again.stdout_text();
+}
+
+// A small tmpfs mounted over a directory for the life of the object (needs root; tests skip
+// without it).
+class SmallDisk {
+public:
+    explicit SmallDisk(const std::filesystem::path& dir) : dir_(dir) {
+        std::filesystem::create_directories(dir_);
+        const std::string command =
+            "mount -t tmpfs -o size=1m tmpfs '" + dir_.string() + "' 2>/dev/null";
+        mounted_ = std::system(command.c_str()) == 0;
+    }
+    ~SmallDisk() {
+        if (mounted_) (void)std::system(("umount '" + dir_.string() + "'").c_str());
+    }
+    SmallDisk(const SmallDisk&) = delete;
+    SmallDisk& operator=(const SmallDisk&) = delete;
+    [[nodiscard]] bool mounted() const { return mounted_; }
+
+private:
+    std::filesystem::path dir_;
+    bool mounted_ = false;
+};
+
+// Regression: --once on a full disk logged the store error but exited 0 ("ran"); the contract
+// wants non-zero when the store cannot be written, with the file named.
+TEST_F(DaemonProcess, OnceOnAFullDiskExitsNonZeroNamingTheFile) {
+    SmallDisk disk(home_.path() / "state");
+    if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs (not root?)";
+    std::vector<herald::test::TestItem> items;
+    for (int i = 0; i < 150; ++i) {
+        std::string body;
+        for (int word = 0; word < 400; ++word) body += "w" + std::to_string(i * 1000 + word) + " ";
+        items.push_back({"big-" + std::to_string(i), "item " + std::to_string(i), body});
+    }
+    home_.write_feed("big", items);
+    home_.write_config({"big"});
+    Process once = home_.start({}, {"--once"});
+    EXPECT_NE(once.wait(20s), 0) << once.stdout_text();
+    const std::string err = once.stderr_text();
+    EXPECT_NE(err.find("could not be stored"), std::string::npos) << err;
+    EXPECT_NE(err.find("herald.db"), std::string::npos) << err;
 }
 
 // A datagram socket standing in for systemd's notify socket.
