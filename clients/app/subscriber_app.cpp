@@ -91,4 +91,21 @@ tl::expected<void, client::ClientError> CursorKeeper::save(
     return {};
 }
 
+tl::expected<client::Subscriber, std::string> open_subscriber(
+    const SubscribeArgs& args, const StopSignals& signals, std::shared_ptr<spdlog::logger> logger) {
+    const auto endpoints = resolve_endpoints(args.config_path, args.publish, args.control);
+    if (!endpoints) return tl::unexpected(endpoints.error());
+    const auto start = start_position(args.since, args.cursor);
+    if (!start) return tl::unexpected(start.error());
+    client::SubscriberOptions options;
+    options.publish_endpoint = endpoints->publish;
+    options.control_endpoint = endpoints->control;
+    options.topics = args.topics;
+    options.start = *start;
+    options.wake_fd = signals.fd();
+    auto subscriber = client::Subscriber::open(std::move(options), std::move(logger));
+    if (!subscriber) return tl::unexpected(subscriber.error().message);
+    return std::move(*subscriber);
+}
+
 }  // namespace herald::clients

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <spdlog/logger.h>
 #include <tl/expected.hpp>
@@ -52,6 +53,21 @@ private:
 // The start position: --since SEQ, or the cursor file, or the live end.
 [[nodiscard]] tl::expected<std::optional<client::Cursor>, std::string> start_position(
     std::optional<std::int64_t> since, const std::optional<std::filesystem::path>& cursor_path);
+
+// What both programs take from their command line to reach the daemon.
+struct SubscribeArgs {
+    std::string config_path;
+    std::string publish;  // overrides of the config's endpoints ("" = from the config)
+    std::string control;
+    std::vector<std::string> topics;
+    std::optional<std::int64_t> since;
+    std::optional<std::filesystem::path> cursor;
+};
+
+// Resolves the endpoints and the start position and opens the subscriber, woken by `signals`.
+// The error is one line for stderr (without the program's name).
+[[nodiscard]] tl::expected<client::Subscriber, std::string> open_subscriber(
+    const SubscribeArgs& args, const StopSignals& signals, std::shared_ptr<spdlog::logger> logger);
 
 // Saves the subscriber's position when it moved since the last save.
 class CursorKeeper {

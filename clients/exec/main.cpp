@@ -77,28 +77,13 @@ int run(const ExecArgs& args) {
         std::cerr << "herald-exec: --retry-delay: not a duration: " << args.retry_delay << '\n';
         return kExitUsage;
     }
-    const auto endpoints =
-        herald::clients::resolve_endpoints(args.config_path, args.publish, args.control);
-    if (!endpoints) {
-        std::cerr << "herald-exec: " << endpoints.error() << '\n';
-        return kExitFailure;
-    }
     const std::filesystem::path cursor_path = args.cursor;
-    const auto start = herald::clients::start_position(std::nullopt, cursor_path);
-    if (!start) {
-        std::cerr << "herald-exec: " << start.error() << '\n';
-        return kExitFailure;
-    }
     herald::clients::StopSignals signals;
-    herald::client::SubscriberOptions options;
-    options.publish_endpoint = endpoints->publish;
-    options.control_endpoint = endpoints->control;
-    options.topics = args.topics;
-    options.start = *start;
-    options.wake_fd = signals.fd();
-    auto subscriber = herald::client::Subscriber::open(std::move(options), logger);
+    auto subscriber = herald::clients::open_subscriber(
+        {args.config_path, args.publish, args.control, args.topics, std::nullopt, cursor_path},
+        signals, logger);
     if (!subscriber) {
-        std::cerr << "herald-exec: " << subscriber.error().message << '\n';
+        std::cerr << "herald-exec: " << subscriber.error() << '\n';
         return kExitFailure;
     }
     herald::clients::CursorKeeper keeper(cursor_path);

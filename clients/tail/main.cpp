@@ -50,29 +50,14 @@ bool print(const Event& event, bool json) {
 
 int run(const TailArgs& args) {
     auto logger = herald::clients::make_logger("herald-tail");
-    const auto endpoints =
-        herald::clients::resolve_endpoints(args.config_path, args.publish, args.control);
-    if (!endpoints) {
-        std::cerr << "herald-tail: " << endpoints.error() << '\n';
-        return kExitFailure;
-    }
     std::optional<std::filesystem::path> cursor_path;
     if (args.cursor) cursor_path = *args.cursor;
-    const auto start = herald::clients::start_position(args.since, cursor_path);
-    if (!start) {
-        std::cerr << "herald-tail: " << start.error() << '\n';
-        return kExitFailure;
-    }
     herald::clients::StopSignals signals;
-    herald::client::SubscriberOptions options;
-    options.publish_endpoint = endpoints->publish;
-    options.control_endpoint = endpoints->control;
-    options.topics = args.topics;
-    options.start = *start;
-    options.wake_fd = signals.fd();
-    auto subscriber = herald::client::Subscriber::open(std::move(options), logger);
+    auto subscriber = herald::clients::open_subscriber(
+        {args.config_path, args.publish, args.control, args.topics, args.since, cursor_path},
+        signals, logger);
     if (!subscriber) {
-        std::cerr << "herald-tail: " << subscriber.error().message << '\n';
+        std::cerr << "herald-tail: " << subscriber.error() << '\n';
         return kExitFailure;
     }
     herald::clients::CursorKeeper keeper(cursor_path);
