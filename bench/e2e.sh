@@ -31,32 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 "$here/gen_fetch_corpus.py" "$work/www/f" --count "$FEEDS" --size "$SIZE"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$work/tmp"
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log $work/access.log;
-    sendfile on;
-    keepalive_requests 1000000;
-    client_body_temp_path $work/tmp/body;
-    proxy_temp_path $work/tmp/proxy;
-    fastcgi_temp_path $work/tmp/fastcgi;
-    uwsgi_temp_path $work/tmp/uwsgi;
-    scgi_temp_path $work/tmp/scgi;
-    types { application/rss+xml xml; }
-    server { listen 127.0.0.1:$port; root $work/www; }
-}
-CONF
-nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log"
-for _ in $(seq 1 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/f/feed-00000.xml" && break
-    sleep 0.05  # waiting for nginx to listen (bounded: 5 s)
-done
+source "$here/nginx.sh"
+serve_corpus "$work" "$work/access.log" "$FEEDS" "$SIZE"
 
 # URLs, heraldd configs (search index on and off), curl configs, newsboat files.
 python3 - "$work" "$port" "$FEEDS" "$PARALLEL" <<'PY'
