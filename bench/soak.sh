@@ -107,9 +107,10 @@ done
 
 touch "$work/stop-changer"
 wait "$changer" || true
-# One more poll interval (and a margin) with the changer stopped: every served item is stored
-# and published, and the subscriber has caught up (it replays any gap it sees).
-sleep $((INTERVAL + 20))
+# One and a half poll intervals more (jitter adds up to 10 %, and a margin) with the changer
+# stopped: every served item is stored and published, and the subscriber has caught up (it
+# replays any gap it sees).
+sleep $((INTERVAL * 3 / 2 + 30))
 kill -0 "$daemon" 2>/dev/null || { echo "soak.sh: heraldd died" >&2; exit 1; }
 last_seq=$(sqlite3 "$work/state/herald.db" "SELECT value FROM meta WHERE key = 'last_seq'")
 for _ in $(seq 1 100); do  # bounded: 10 s more for the subscriber
@@ -119,6 +120,12 @@ done
 kill -TERM "$daemon"
 wait "$daemon" || { echo "soak.sh: heraldd exited non-zero on SIGTERM" >&2; exit 1; }
 sqlite3 "$work/state/herald.db" "SELECT guid FROM items WHERE guid IS NOT NULL" > "$work/stored.txt"
+sort -u "$work/served.txt" | comm -23 - <(sort -u "$work/stored.txt") | head -5 > "$work/missing.txt"
+while read -r guid; do  # why an item is missing: its feed's last poll and file
+    number=$((10#$(echo "$guid" | cut -d- -f2)))
+    echo "missing $guid: feed $number polled $(sqlite3 "$work/state/herald.db" \
+        "SELECT datetime(last_polled,'unixepoch'),datetime(next_poll,'unixepoch'),last_status,last_error FROM feeds WHERE url LIKE '%feed-$(printf %05d "$number").xml'" 2>&1)"
+done < "$work/missing.txt"
 
 $python - "$OUT/samples.csv" "$work/served.txt" "$work/stored.txt" "$work/events.jsonl" "$last_seq" <<'PY' | tee "$OUT/summary.txt"
 import collections, csv, json, sys
