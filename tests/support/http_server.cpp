@@ -1,11 +1,10 @@
 #include "http_server.hpp"
 
+// The server half of HttpServer: listening, one thread per connection, routing, recording, and
+// sending with the scripted faults. The HTTP text itself is http_message.cpp.
 #include <algorithm>
-#include <array>
 #include <atomic>
-#include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <stdexcept>
 #include <utility>
 
@@ -16,7 +15,8 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <zlib.h>
+
+#include "http_message.hpp"
 
 namespace herald::test {
 
@@ -38,89 +38,6 @@ namespace {
 constexpr std::size_t kMaxHead = std::size_t{64} * 1024;
 constexpr std::size_t kEndlessLimit = std::size_t{1} << 32;  // even "endless" stops at 4 GiB
 constexpr std::size_t kMaxRequestsPerConnection = 100'000;
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::ranges::equal(
-        a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
-}
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-std::string_view reason(int status) {
-    switch (status) {
-        case 200:
-            return "OK";
-        case 204:
-            return "No Content";
-        case 301:
-            return "Moved Permanently";
-        case 302:
-            return "Found";
-        case 304:
-            return "Not Modified";
-        case 307:
-            return "Temporary Redirect";
-        case 308:
-            return "Permanent Redirect";
-        case 404:
-            return "Not Found";
-        case 410:
-            return "Gone";
-        case 429:
-            return "Too Many Requests";
-        case 500:
-            return "Internal Server Error";
-        case 503:
-            return "Service Unavailable";
-        default:
-            return "Status";
-    }
-}
-
-// Runs zlib deflate over `data` in pieces; `window_bits` 31 = gzip wrapper, 15 = zlib wrapper.
-class Deflater {
-public:
-    Deflater(int window_bits, int level) {
-        if (deflateInit2(&stream_, level, Z_DEFLATED, window_bits, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-            throw std::runtime_error("deflateInit2 failed");
-    }
-    ~Deflater() { deflateEnd(&stream_); }
-    Deflater(const Deflater&) = delete;
-    Deflater& operator=(const Deflater&) = delete;
-
-    void feed(std::string_view data, int flush) {
-        stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-        stream_.avail_in = static_cast<uInt>(data.size());
-        std::array<char, std::size_t{64} * 1024> buffer{};
-        // Each round either consumes input or produces output, so this ends.
-        for (int round = 0; round < 1'000'000; ++round) {
-            stream_.next_out = reinterpret_cast<Bytef*>(buffer.data());
-            stream_.avail_out = static_cast<uInt>(buffer.size());
-            const int result = deflate(&stream_, flush);
-            if (result == Z_STREAM_ERROR) throw std::runtime_error("deflate failed");
-            output_.append(buffer.data(), buffer.size() - stream_.avail_out);
-            if (flush == Z_FINISH ? result == Z_STREAM_END
-                                  : (stream_.avail_in == 0 && stream_.avail_out != 0))
-                return;
-        }
-        throw std::runtime_error("deflate did not finish");
-    }
-    std::string take() { return std::move(output_); }
-
-private:
-    z_stream stream_{};
-    std::string output_;
-};
-
-std::string compress(std::string_view data, int window_bits) {
-    Deflater deflater(window_bits, Z_DEFAULT_COMPRESSION);
-    deflater.feed(data, Z_FINISH);
-    return deflater.take();
-}
 
 bool send_all(int fd, std::string_view data) {
     for (int round = 0; !data.empty() && round < 1'000'000; ++round) {
@@ -147,92 +64,7 @@ private:
     std::function<void()> end_;
 };
 
-struct ParsedHead {
-    std::string method;
-    std::string target;
-    std::string version;
-    std::vector<HttpHeader> headers;
-};
-
-std::optional<ParsedHead> parse_head(std::string_view head) {
-    ParsedHead parsed;
-    auto line_end = head.find("\r\n");
-    const auto request_line = head.substr(0, line_end);
-    const auto first = request_line.find(' ');
-    const auto last = request_line.rfind(' ');
-    if (first == std::string_view::npos || last == first) return std::nullopt;
-    parsed.method = request_line.substr(0, first);
-    parsed.target = request_line.substr(first + 1, last - first - 1);
-    parsed.version = request_line.substr(last + 1);
-    while (line_end != std::string_view::npos) {
-        head.remove_prefix(line_end + 2);
-        line_end = head.find("\r\n");
-        const auto line = head.substr(0, line_end);
-        const auto colon = line.find(':');
-        if (colon == std::string_view::npos) continue;
-        parsed.headers.push_back(
-            {std::string(line.substr(0, colon)), std::string(trim(line.substr(colon + 1)))});
-    }
-    return parsed;
-}
-
 }  // namespace
-
-Response Response::ok(std::string body, std::string content_type) {
-    Response response;
-    response.body = std::move(body);
-    response.headers.push_back({"Content-Type", std::move(content_type)});
-    return response;
-}
-
-Response Response::with_status(int status, std::string body) {
-    Response response;
-    response.status = status;
-    response.body = std::move(body);
-    return response;
-}
-
-Response Response::not_modified() {
-    return with_status(304);
-}
-
-Response Response::redirect(int status, std::string location) {
-    Response response = with_status(status);
-    response.headers.push_back({"Location", std::move(location)});
-    return response;
-}
-
-Response& Response::header(std::string name, std::string value) {
-    headers.push_back({std::move(name), std::move(value)});
-    return *this;
-}
-
-std::optional<std::string> RecordedRequest::header(std::string_view name) const {
-    for (const auto& field : headers) {
-        if (iequals(field.name, name)) return field.value;
-    }
-    return std::nullopt;
-}
-
-std::string gzip(std::string_view data) {
-    return compress(data, 15 + 16);
-}
-std::string zlib_deflate(std::string_view data) {
-    return compress(data, 15);
-}
-
-std::string gzip_bomb(std::size_t size) {
-    // Fastest level: still over 200:1 on zeros, and quick enough for every test run.
-    Deflater deflater(15 + 16, Z_BEST_SPEED);
-    const std::string zeros(std::size_t{1} << 20, '\0');
-    for (std::size_t left = size; left > 0;) {
-        const std::size_t piece = std::min(left, zeros.size());
-        deflater.feed(std::string_view(zeros).substr(0, piece), Z_NO_FLUSH);
-        left -= piece;
-    }
-    deflater.feed({}, Z_FINISH);
-    return deflater.take();
-}
 
 HttpServer::HttpServer() {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -399,7 +231,7 @@ void HttpServer::serve(Connection& connection) {
                                             ? buffer.size() - static_cast<std::size_t>(got) - 3
                                             : 0);
         }
-        auto head = parse_head(std::string_view(buffer).substr(0, head_end));
+        auto head = detail::parse_head(std::string_view(buffer).substr(0, head_end));
         buffer.erase(0, head_end + 4);
         if (!head) return;
 
@@ -412,8 +244,9 @@ void HttpServer::serve(Connection& connection) {
         request.connection = connection.id;
         // GET has no body; a Content-Length body would be discarded, which tests never send.
         const std::string host = request.header("host").value_or("");
-        const bool client_keeps = head->version == "HTTP/1.1" &&
-                                  !iequals(request.header("connection").value_or(""), "close");
+        const bool client_keeps =
+            head->version == "HTTP/1.1" &&
+            !detail::iequals(request.header("connection").value_or(""), "close");
         const Response response = respond(request);
         if (!send_response(connection, response, host, client_keeps && !response.close)) return;
         if (!client_keeps || response.close) return;
@@ -462,31 +295,14 @@ bool HttpServer::send_response(Connection& connection, const Response& response,
     // In progress until just before the last byte, so the client cannot start its next request
     // before this one stops counting.
     Span span([this, host] { end_request(host); });
-    std::string body = response.body;
-    if (response.encoding == ContentEncoding::kGzip) body = gzip(body);
-    if (response.encoding == ContentEncoding::kDeflate) body = zlib_deflate(body);
-
-    std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                       std::string(reason(response.status)) + "\r\n";
-    for (const auto& field : response.headers) head += field.name + ": " + field.value + "\r\n";
-    if (response.encoding == ContentEncoding::kGzip) head += "Content-Encoding: gzip\r\n";
-    if (response.encoding == ContentEncoding::kDeflate) head += "Content-Encoding: deflate\r\n";
-    if (response.endless) {
-        head += "Transfer-Encoding: chunked\r\n";
-    } else {
-        head += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-    }
-    if (!keep_alive) head += "Connection: close\r\n";
-    head += "\r\n";
+    const std::string body = detail::encoded_body(response);
+    const std::string head = detail::response_head(response, body.size(), keep_alive);
 
     if (!wait_or_stop(response.delay)) return false;
     const int fd = connection.fd;
     if (response.endless) {
         const std::string piece = body.empty() ? std::string(std::size_t{16} * 1024, 'x') : body;
-        char size_line[32];
-        const auto [end, ec] =
-            std::to_chars(size_line, size_line + sizeof size_line - 2, piece.size(), 16);
-        const std::string chunk = std::string(size_line, end) + "\r\n" + piece + "\r\n";
+        const std::string chunk = detail::chunk(piece);
         if (!send_all(fd, head)) return false;
         for (std::size_t sent = 0; sent < kEndlessLimit; sent += piece.size()) {
             if (!send_all(fd, chunk) || !wait_or_stop(response.trickle_every)) return false;
