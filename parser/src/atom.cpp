@@ -247,6 +247,7 @@ void read_feed_child(pugi::xml_node child, const QName& name, ReadContext& conte
 
 void read_atom(pugi::xml_node root, ReadContext& context, ParsedFeed& feed) {
     LinkChoice links;
+    feed.items.reserve(child_count(root));
     for (const auto child : root.children()) {
         if (child.type() != pugi::node_element) continue;
         read_feed_child(child, qualified_name(child, context), context, feed, links);

@@ -47,6 +47,16 @@ std::optional<int> lookup(std::span<const NameValue> table, std::string_view wor
     return it->value;
 }
 
+// English abbreviations first: nearly every feed's dates use them, and they sit all over
+// kMonthNames (which agrees with them).
+std::optional<int> month_number(std::string_view word) {
+    constexpr std::string_view kEnglish = "janfebmaraprmayjunjulaugsepoctnovdec";
+    for (std::size_t i = 0; word.size() == 3 && i < 12; ++i) {
+        if (iequals(word, kEnglish.substr(i * 3, 3))) return static_cast<int>(i) + 1;
+    }
+    return lookup(kMonthNames, word);
+}
+
 bool is_weekday(std::string_view word) {
     return std::any_of(kWeekdayNames.begin(), kWeekdayNames.end(),
                        [&](std::string_view name) { return iequals(name, word); });
@@ -238,7 +248,7 @@ bool set_ordinal(Fields& f, int ordinal) {
 // After "YYYY-" or "YY-": MM[-DD], 0MM-DD (Google's extra zero), DDD, or a month name.
 bool parse_iso_month_day(Cursor& c, Fields& f) {
     if (is_word_byte(c.peek())) {
-        const auto month = lookup(kMonthNames, c.word());  // "2004-július-13" (Hungarian)
+        const auto month = month_number(c.word());  // "2004-július-13" (Hungarian)
         if (!month || !c.consume('-')) return false;
         const auto day = c.number();
         if (!day || day->digits > 2) return false;
@@ -396,13 +406,13 @@ bool parse_rfc822_date(Cursor& c, Fields& f, bool& has_year) {
         if (first->digits > 2) return false;
         f.day = first->value;
         c.skip_separators(true);
-        const auto month = lookup(kMonthNames, c.word());
+        const auto month = month_number(c.word());
         if (!month) return false;
         f.month = *month;
         c.consume('.');
         c.skip_separators(true);
     } else {
-        const auto month = lookup(kMonthNames, c.word());
+        const auto month = month_number(c.word());
         if (!month) return false;
         f.month = *month;
         c.consume('.');

@@ -154,16 +154,6 @@ std::optional<std::string> decode_base64(std::string_view text) {
     return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    // ASCII only and no locale: std::tolower was a visible cost on every element name.
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; };
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (a[i] != b[i] && lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
 void finish_item(Item& item) {
     // feedparser fills `summary` from the content when an entry has no summary of its own.
     if (!item.summary && item.content) item.summary = item.content;

@@ -57,8 +57,18 @@ void assign_author(std::optional<std::string>& field, std::string_view text);
 // RFC 4648 base64, whitespace ignored; nullopt when the text is not base64.
 [[nodiscard]] std::optional<std::string> decode_base64(std::string_view text);
 
-// ASCII case-insensitive equality (feedparser lower-cases element names).
-[[nodiscard]] bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality (feedparser lower-cases element names). Inline: the format
+// readers call it in long chains on every element name, mostly against literals whose length
+// already differs.
+[[nodiscard]] inline bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    // ASCII only and no locale: std::tolower was a visible cost on every element name.
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; };
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i] != b[i] && lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
 
 // Applies the rules every format shares once an item is read: summary falls back to content.
 void finish_item(Item& item);

@@ -23,4 +23,7 @@ inline bool is_space(char c) {
 // Where the markup construct at `start` ("<!--", "<![CDATA[", "<!DOCTYPE", "<?") ends.
 std::size_t end_of_special(std::string_view text, std::size_t start);
 
+// The next "<!" (comment, CDATA, DOCTYPE) after `from`, or npos.
+std::size_t find_special(std::string_view text, std::size_t from);
+
 }  // namespace herald::parser::detail::markup

@@ -1,5 +1,6 @@
 // RSS 0.90, 0.91, 0.92, 2.0 and RSS 1.0 (RDF), with the extensions real feeds carry.
 #include <string>
+#include <utility>
 
 #include "formats.hpp"
 #include "urls.hpp"
@@ -104,17 +105,17 @@ void read_item_child(pugi::xml_node child, const QName& name, ItemState& state,
         if (iequals(name.local, "title")) {
             assign_present(item.title, element_content(child, Markup::kText));
         } else if (iequals(name.local, "link")) {
-            const auto link = link_value(child, context);
-            if (!link.empty()) item.link = link;
+            auto link = link_value(child, context);
+            if (!link.empty()) item.link = std::move(link);
         } else if (iequals(name.local, "guid")) {
-            const auto guid = element_text(child);
+            auto guid = element_text(child);
             if (guid.empty()) return;
-            item.id = guid;
             if (!iequals(trim(attribute(child, "isPermaLink")), "false")) {
                 state.guid_link = resolve_url(base_url_at(child, context.base_url), guid);
             } else {
                 state.guid_link.reset();
             }
+            item.id = std::move(guid);
         } else if (iequals(name.local, "description")) {
             set_summary(state, element_content(child, Markup::kText), SummarySource::kDescription);
         } else if (iequals(name.local, "summary")) {
@@ -409,12 +410,14 @@ Format rss_format(pugi::xml_node root, ReadContext& context) {
 
 void read_rss(pugi::xml_node root, ReadContext& context, ParsedFeed& feed) {
     feed.format = rss_format(root, context);
+    feed.items.reserve(child_count(root));  // RSS 1.0 items sit beside the channel
     ChannelState state;
     // RDF keeps items beside the channel; broken RSS puts them under <rss>: read both levels.
     for (const auto child : root.children()) {
         if (child.type() != pugi::node_element) continue;
         const auto name = qualified_name(child, context);
         if (iequals(name.local, "channel") && is_core(name.ns, context)) {
+            feed.items.reserve(feed.items.size() + child_count(child));
             for (const auto grandchild : child.children()) {
                 if (grandchild.type() != pugi::node_element) continue;
                 read_channel_child(grandchild, qualified_name(grandchild, context), context, feed,

@@ -1,9 +1,14 @@
 #include "xml_nodes.hpp"
 
 #include <array>
+#include <bit>
 #include <cctype>
 #include <utility>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>  // baseline on x86-64; other targets use the byte loop alone
+#endif
 
 #include "urls.hpp"
 
@@ -92,9 +97,26 @@ bool is_void_element(std::string_view name) {
     return false;
 }
 
-// A plain loop: string_view::find_first_of calls memchr on the set for every byte.
+// The first '&', '<', '>' (and '"' in attributes), or npos. SSE2 looks at 16 bytes a step:
+// XHTML bodies are long and have few of these (string_view::find_first_of calls memchr on
+// the set for every byte).
 std::size_t next_special(std::string_view text, bool is_attribute) {
-    for (std::size_t i = 0; i < text.size(); ++i) {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i ampersand = _mm_set1_epi8('&');
+    const __m128i less = _mm_set1_epi8('<');
+    const __m128i greater = _mm_set1_epi8('>');
+    const __m128i quote = _mm_set1_epi8(is_attribute ? '"' : '&');
+    for (; i + 16 <= text.size(); i += 16) {
+        const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+        const __m128i found = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(block, ampersand), _mm_cmpeq_epi8(block, less)),
+            _mm_or_si128(_mm_cmpeq_epi8(block, greater), _mm_cmpeq_epi8(block, quote)));
+        const auto mask = static_cast<unsigned>(_mm_movemask_epi8(found));
+        if (mask != 0) return i + static_cast<std::size_t>(std::countr_zero(mask));
+    }
+#endif
+    for (; i < text.size(); ++i) {
         const char c = text[i];
         if (c == '&' || c == '<' || c == '>' || (is_attribute && c == '"')) return i;
     }
@@ -190,6 +212,77 @@ void NamespaceMemo::remember(pugi::xml_node parent, std::string_view prefix, Ns 
 
 namespace {
 
+bool is_any_declaration(const char* attribute_name) {
+    const std::string_view name = attribute_name;
+    return name.starts_with("xmlns") && (name.size() == 5 || name[5] == ':');
+}
+
+}  // namespace
+
+void NamespaceMemo::read_root(pugi::xml_node any) {
+    has_root_ = true;
+    pugi::xml_node root;
+    for (auto node = any.root().first_child(); node; node = node.next_sibling()) {
+        if (node.type() == pugi::node_element) {
+            root = node;
+            break;
+        }
+    }
+    root_ = root.internal_object();
+    is_root_usable_ = root_ != nullptr;
+    for (auto attr = root.first_attribute(); attr; attr = attr.next_attribute()) {
+        if (!is_any_declaration(attr.name())) continue;
+        if (root_declaration_count_ == kMaxRootDeclarations) {
+            is_root_usable_ = false;
+            return;
+        }
+        const std::string_view name = attr.name();
+        const std::string_view prefix = name.size() == 5 ? std::string_view() : name.substr(6);
+        root_declarations_[root_declaration_count_++] =
+            Declaration{prefix, namespace_from_uri(attr.value())};
+    }
+}
+
+bool NamespaceMemo::is_root_scope(pugi::xml_node parent) {
+    // Raw node pointers: pugixml's operator== is an out-of-line call per comparison.
+    const pugi::xml_node_struct* key = parent.internal_object();
+    for (const auto& known : scope_parents_) {
+        if (known.parent == key) return known.is_root_scope;
+    }
+    bool in_scope = false;
+    auto node = parent;
+    for (int depth = 0; node && depth < kMaxAncestors; node = node.parent(), ++depth) {
+        if (node.internal_object() == root_) {
+            in_scope = true;
+            break;
+        }
+        bool declares = false;
+        for (auto attr = node.first_attribute(); attr && !declares; attr = attr.next_attribute()) {
+            declares = is_any_declaration(attr.name());
+        }
+        if (declares) break;
+    }
+    scope_parents_[next_scope_parent_] = ScopeParent{key, in_scope};
+    next_scope_parent_ = (next_scope_parent_ + 1) % kScopeParents;
+    return in_scope;
+}
+
+std::optional<Ns> NamespaceMemo::find_root_declared(pugi::xml_node parent,
+                                                    std::string_view prefix) {
+    if (!has_root_) read_root(parent);
+    if (!is_root_usable_ || !is_root_scope(parent)) return std::nullopt;
+    for (std::size_t i = 0; i < root_declaration_count_; ++i) {
+        // Later declarations of the same prefix on one element are an error pugixml lets by;
+        // the first wins, as declared_at does.
+        if (root_declarations_[i].prefix == prefix) return root_declarations_[i].ns;
+    }
+    // No default namespace anywhere in scope: no namespace, as resolve_from would conclude.
+    if (prefix.empty()) return Ns::kNone;
+    return std::nullopt;  // undeclared: the long way guesses and reports it
+}
+
+namespace {
+
 struct Split {
     std::string_view prefix;
     QName name;
@@ -275,7 +368,8 @@ QName qualified_name(pugi::xml_node element, Diagnostics& diagnostics, Namespace
     } else {
         // Past the element's own attributes the answer is the one in scope at its parent.
         const auto parent = element.parent();
-        result.ns = resolve_at_parent(parent, prefix, diagnostics, memo);
+        const auto declared = memo.find_root_declared(parent, prefix);
+        result.ns = declared ? *declared : resolve_at_parent(parent, prefix, diagnostics, memo);
     }
     return result;
 }
@@ -351,6 +445,12 @@ std::string base_url_at(pugi::xml_node element, std::string_view document_base) 
     std::string base(document_base);
     for (auto it = bases.rbegin(); it != bases.rend(); ++it) base = resolve_url(base, *it);
     return base;
+}
+
+std::size_t child_count(pugi::xml_node element) {
+    std::size_t count = 0;
+    for (auto child = element.first_child(); child; child = child.next_sibling()) ++count;
+    return count;
 }
 
 std::string_view attribute(pugi::xml_node element, std::string_view name) {

@@ -46,7 +46,37 @@ public:
     [[nodiscard]] std::optional<Ns> find(pugi::xml_node parent, std::string_view prefix) const;
     void remember(pugi::xml_node parent, std::string_view prefix, Ns ns);
 
+    // The namespace the document element declares for `prefix`, when nothing between it and
+    // `parent` declares any namespace (feeds declare them all on the root): one table read per
+    // element instead of a walk. nullopt: resolve the long way.
+    [[nodiscard]] std::optional<Ns> find_root_declared(pugi::xml_node parent,
+                                                       std::string_view prefix);
+
 private:
+    struct Declaration {
+        std::string_view prefix;
+        Ns ns = Ns::kNone;
+    };
+    static constexpr std::size_t kMaxRootDeclarations = 24;
+
+    void read_root(pugi::xml_node any);
+    [[nodiscard]] bool is_root_scope(pugi::xml_node parent);
+
+    const pugi::xml_node_struct* root_ = nullptr;  // the document element, once read
+    bool has_root_ = false;
+    bool is_root_usable_ = false;  // false when the root has more declarations than fit
+    std::array<Declaration, kMaxRootDeclarations> root_declarations_{};
+    std::size_t root_declaration_count_ = 0;
+    // The last few parents asked about (an item, its author, its media:group, ...), and
+    // whether each is in the root's scope.
+    struct ScopeParent {
+        const pugi::xml_node_struct* parent = nullptr;
+        bool is_root_scope = false;
+    };
+    static constexpr std::size_t kScopeParents = 4;
+    std::array<ScopeParent, kScopeParents> scope_parents_{};
+    std::size_t next_scope_parent_ = 0;
+
     struct Entry {
         pugi::xml_node parent;
         std::string_view prefix;
@@ -81,6 +111,10 @@ enum class Markup {
 
 // The base URL in effect at `element`: nested xml:base resolved from the document's base down.
 [[nodiscard]] std::string base_url_at(pugi::xml_node element, std::string_view document_base);
+
+// How many child nodes `element` has: an upper bound on its items, to reserve for them once
+// (growing the vector moved every Item read so far, again and again).
+[[nodiscard]] std::size_t child_count(pugi::xml_node element);
 
 // The value of attribute `name` ignoring its prefix ("href", "xml:lang"), or empty.
 [[nodiscard]] std::string_view attribute(pugi::xml_node element, std::string_view name);

@@ -41,19 +41,8 @@ std::size_t end_of_special(std::string_view text, std::size_t start) {
     return text.size();
 }
 
-// The next "<!" (comment, CDATA, DOCTYPE). Searching for the rare '!' rather than every '<'
-}  // namespace markup
-
-namespace {
-
-using markup::end_of_special;
-using markup::is_space;
-
-bool is_xml_entity(std::string_view name) {
-    return name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos";
-}
-
-// keeps this cheap on markup-dense feeds; '&' inside processing instructions is not worth it.
+// Searching for the rare '!' rather than every '<' keeps this cheap on markup-dense feeds;
+// '&' inside processing instructions is not worth it.
 std::size_t find_special(std::string_view text, std::size_t from) {
     while (true) {
         const auto bang = text.find('!', from + 1);
@@ -63,6 +52,20 @@ std::size_t find_special(std::string_view text, std::size_t from) {
     }
 }
 
+}  // namespace markup
+
+namespace {
+
+using markup::end_of_special;
+using markup::find_special;
+using markup::is_space;
+
+bool is_xml_entity(std::string_view name) {
+    return name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos";
+}
+
+}  // namespace
+
 struct Reference {
     std::size_t length = 0;  // bytes from '&' through ';', 0 when malformed (bare '&')
     bool is_numeric = false;
@@ -71,6 +74,8 @@ struct Reference {
     std::string_view name;
     bool is_xml_entity = false;  // one of the five XML predefines, which stay as they are
 };
+
+namespace {
 
 // Length of the XML entity name ("amp", "lt", ...) that `rest` starts with, ';' following, or 0.
 std::size_t xml_entity_length(std::string_view rest) {
@@ -189,127 +194,124 @@ std::optional<unsigned char> latin1_byte(const Reference& ref) {
     return static_cast<unsigned char>(((first & 0x03U) << 6U) | (second & 0x3FU));
 }
 
-struct ReferenceFixer {
-    std::string_view text;
-    Diagnostics& diagnostics;
-    std::optional<std::string> out;
-    std::size_t copied = 0;   // text[0, copied) is already in out
-    std::size_t skip_to = 0;  // references before this were consumed by a lookahead
-    bool warned_html = false, warned_unknown = false, warned_bare = false, warned_invalid = false;
-
-    void replace(std::size_t at, std::size_t length, std::string_view with_raw, bool xml_safe) {
-        if (!out) {
-            out.emplace();
-            out->reserve(text.size() + 64);
-        }
-        out->append(text.substr(copied, at - copied));
-        if (xml_safe) {
-            append_xml_safe(*out, with_raw);
-        } else {
-            out->append(with_raw);
-        }
-        copied = at + length;
-    }
-
-    // UTF-8 bytes written as one numeric reference each ("&#226;&#128;&#166;" for "…"): a
-    // generator read UTF-8 as latin-1. When the references form one valid UTF-8 sequence,
-    // replace them with that character, as feedparser does (double-encoded-html).
-    bool double_encoded(std::size_t amp, const Reference& lead) {
-        const auto lead_byte = latin1_byte(lead);
-        if (!lead_byte || *lead_byte < 0xC2 || *lead_byte > 0xF4) return false;
-        const int expected = *lead_byte >= 0xF0 ? 4 : *lead_byte >= 0xE0 ? 3 : 2;
-        std::string bytes(1, static_cast<char>(*lead_byte));
-        std::size_t end = amp + lead.length;
-        for (int k = 1; k < expected; ++k) {
-            if (end >= text.size() || text[end] != '&') return false;
-            const Reference next = read_reference(text, end);
-            const auto byte = latin1_byte(next);
-            if (!byte || *byte < 0x80 || *byte > 0xBF) return false;
-            bytes.push_back(static_cast<char>(*byte));
-            end += next.length;
-        }
-        replace(amp, end - amp, bytes, true);
-        skip_to = end;
-        return true;
-    }
-
-    void handle(std::size_t amp) {
-        const Reference ref = read_reference(text, amp);
-        if (ref.length == 0) {
-            if (!warned_bare) diagnostics.recovered("bare '&' kept as a character");
-            warned_bare = true;
-            return;
-        }
-        if (ref.is_numeric) {
-            if (double_encoded(amp, ref)) return;
-            if (ref.is_upper_hex && is_valid_xml_char(ref.code_point)) {
-                std::string chars;
-                append_code_point(chars, ref.code_point);
-                replace(amp, ref.length, chars, true);
-                if (!warned_invalid) diagnostics.recovered("malformed character reference");
-                warned_invalid = true;
-            } else if (ref.code_point >= 0x80 && ref.code_point <= 0x9F) {
-                // Feeds write &#146; meaning windows-1252's ’; append_code_point remaps.
-                std::string chars;
-                append_code_point(chars, ref.code_point);
-                replace(amp, ref.length, chars, true);
-            } else if (!is_valid_xml_char(ref.code_point)) {
-                if (!warned_invalid) diagnostics.recovered("invalid character reference");
-                warned_invalid = true;
-                replace(amp, ref.length, "\xEF\xBF\xBD", false);
-            }
-            return;
-        }
-        if (ref.is_xml_entity || is_xml_entity(ref.name)) return;
-        if (double_encoded(amp, ref)) {
-            if (!warned_html) diagnostics.recovered("undeclared HTML entities replaced");
-            warned_html = true;
-            return;
-        }
-        if (const auto chars = html_entity(ref.name)) {
-            if (!warned_html) {
-                diagnostics.recovered("undeclared HTML entity &" + std::string(ref.name) +
-                                      "; replaced by its character");
-            }
-            warned_html = true;
-            replace(amp, ref.length, *chars, true);
-            return;
-        }
-        if (!warned_unknown) {
-            diagnostics.recovered("unknown entity &" + std::string(ref.name) + "; kept as text");
-        }
-        warned_unknown = true;
-    }
-
-    std::optional<std::string> run() {
-        std::size_t pos = 0;
-        std::size_t special = find_special(text, 0);
-        while (pos < text.size()) {
-            const auto amp = text.find('&', pos);
-            if (amp == std::string_view::npos) break;
-            bool inside = false;
-            while (special != std::string_view::npos && special < amp) {
-                const auto end = end_of_special(text, special);
-                special = find_special(text, end);
-                if (end > amp) {
-                    pos = end;
-                    inside = true;
-                    break;
-                }
-            }
-            if (inside) continue;
-            handle(amp);
-            pos = std::max(amp + 1, skip_to);
-        }
-        if (out) out->append(text.substr(copied));
-        return std::move(out);
-    }
-};
-
 }  // namespace
 
+void ReferenceFixer::replace(std::size_t at, std::size_t length, std::string_view with_raw,
+                             bool xml_safe) {
+    if (!out_) {
+        out_.emplace();
+        out_->reserve(text_.size() + 64);
+    }
+    out_->append(text_.substr(copied_, at - copied_));
+    if (xml_safe) {
+        append_xml_safe(*out_, with_raw);
+    } else {
+        out_->append(with_raw);
+    }
+    copied_ = at + length;
+}
+
+// UTF-8 bytes written as one numeric reference each ("&#226;&#128;&#166;" for "…"): a
+// generator read UTF-8 as latin-1. When the references form one valid UTF-8 sequence,
+// replace them with that character, as feedparser does (double-encoded-html).
+bool ReferenceFixer::double_encoded(std::size_t amp, const Reference& lead) {
+    const auto lead_byte = latin1_byte(lead);
+    if (!lead_byte || *lead_byte < 0xC2 || *lead_byte > 0xF4) return false;
+    const int expected = *lead_byte >= 0xF0 ? 4 : *lead_byte >= 0xE0 ? 3 : 2;
+    std::string bytes(1, static_cast<char>(*lead_byte));
+    std::size_t end = amp + lead.length;
+    for (int k = 1; k < expected; ++k) {
+        if (end >= text_.size() || text_[end] != '&') return false;
+        const Reference next = read_reference(text_, end);
+        const auto byte = latin1_byte(next);
+        if (!byte || *byte < 0x80 || *byte > 0xBF) return false;
+        bytes.push_back(static_cast<char>(*byte));
+        end += next.length;
+    }
+    replace(amp, end - amp, bytes, true);
+    skip_to_ = end;
+    return true;
+}
+
+void ReferenceFixer::handle_one(std::size_t amp) {
+    const Reference ref = read_reference(text_, amp);
+    if (ref.length == 0) {
+        if (!warned_bare_) diagnostics_.recovered("bare '&' kept as a character");
+        warned_bare_ = true;
+        return;
+    }
+    if (ref.is_numeric) {
+        if (double_encoded(amp, ref)) return;
+        if (ref.is_upper_hex && is_valid_xml_char(ref.code_point)) {
+            std::string chars;
+            append_code_point(chars, ref.code_point);
+            replace(amp, ref.length, chars, true);
+            if (!warned_invalid_) diagnostics_.recovered("malformed character reference");
+            warned_invalid_ = true;
+        } else if (ref.code_point >= 0x80 && ref.code_point <= 0x9F) {
+            // Feeds write &#146; meaning windows-1252's ’; append_code_point remaps.
+            std::string chars;
+            append_code_point(chars, ref.code_point);
+            replace(amp, ref.length, chars, true);
+        } else if (!is_valid_xml_char(ref.code_point)) {
+            if (!warned_invalid_) diagnostics_.recovered("invalid character reference");
+            warned_invalid_ = true;
+            replace(amp, ref.length, "\xEF\xBF\xBD", false);
+        }
+        return;
+    }
+    if (ref.is_xml_entity || is_xml_entity(ref.name)) return;
+    if (double_encoded(amp, ref)) {
+        if (!warned_html_) diagnostics_.recovered("undeclared HTML entities replaced");
+        warned_html_ = true;
+        return;
+    }
+    if (const auto chars = html_entity(ref.name)) {
+        if (!warned_html_) {
+            diagnostics_.recovered("undeclared HTML entity &" + std::string(ref.name) +
+                                   "; replaced by its character");
+        }
+        warned_html_ = true;
+        replace(amp, ref.length, *chars, true);
+        return;
+    }
+    if (!warned_unknown_) {
+        diagnostics_.recovered("unknown entity &" + std::string(ref.name) + "; kept as text");
+    }
+    warned_unknown_ = true;
+}
+
+std::size_t ReferenceFixer::handle(std::size_t amp) {
+    handle_one(amp);
+    return std::max(amp + 1, skip_to_);
+}
+
+std::optional<std::string> ReferenceFixer::finish() {
+    if (out_) out_->append(text_.substr(copied_));
+    return std::move(out_);
+}
+
 std::optional<std::string> fix_references(std::string_view text, Diagnostics& diagnostics) {
-    return ReferenceFixer{text, diagnostics, std::nullopt}.run();
+    ReferenceFixer fixer(text, diagnostics);
+    std::size_t pos = 0;
+    std::size_t special = find_special(text, 0);
+    while (pos < text.size()) {
+        const auto amp = text.find('&', pos);
+        if (amp == std::string_view::npos) break;
+        bool inside = false;
+        while (special != std::string_view::npos && special < amp) {
+            const auto end = end_of_special(text, special);
+            special = find_special(text, end);
+            if (end > amp) {
+                pos = end;
+                inside = true;
+                break;
+            }
+        }
+        if (inside) continue;
+        pos = fixer.handle(amp);
+    }
+    return fixer.finish();
 }
 
 bool has_junk_before_root(std::string_view text) {

@@ -20,6 +20,37 @@ namespace herald::parser::detail {
 [[nodiscard]] std::optional<std::string> fix_references(std::string_view text,
                                                         Diagnostics& diagnostics);
 
+struct Reference;  // one character reference as read (xml_recovery.cpp)
+
+// The reference repair of fix_references, one '&' at a time, for scanners that find the '&'s
+// themselves (prepare.cpp's fused pass). The caller skips comments, CDATA and the like.
+class ReferenceFixer {
+public:
+    ReferenceFixer(std::string_view text, Diagnostics& diagnostics)
+        : text_(text), diagnostics_(diagnostics) {}
+
+    // Repairs the reference at text[amp] == '&' if needed; returns where the scan goes on (past
+    // references a lookahead consumed).
+    [[nodiscard]] std::size_t handle(std::size_t amp);
+    // The text with every repair applied, or nullopt when nothing needed one.
+    [[nodiscard]] std::optional<std::string> finish();
+
+private:
+    void handle_one(std::size_t amp);
+    void replace(std::size_t at, std::size_t length, std::string_view with_raw, bool xml_safe);
+    bool double_encoded(std::size_t amp, const Reference& lead);
+
+    std::string_view text_;
+    Diagnostics& diagnostics_;
+    std::optional<std::string> out_;
+    std::size_t copied_ = 0;   // text_[0, copied_) is already in out_
+    std::size_t skip_to_ = 0;  // references before this were consumed by a lookahead
+    bool warned_html_ = false;
+    bool warned_unknown_ = false;
+    bool warned_bare_ = false;
+    bool warned_invalid_ = false;
+};
+
 // Re-tokenises a document pugixml rejected and writes a well-formed one: end tags matched to
 // their start tags (missing ones inserted, stray ones dropped), attribute values quoted, a
 // stray '<' escaped, unterminated comments and CDATA sections closed. Elements still open at

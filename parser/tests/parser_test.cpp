@@ -89,6 +89,19 @@ TEST(Parser, RefusesMarkupDenserThanTheMemoryBound) {
     EXPECT_EQ(error_kind(dense), ParseErrorKind::kTooDeep);
 }
 
+// exceeds_memory_bound() allows 64 bytes per '<' against 3x the input + 64 MiB: with 1,300,000
+// elements that tips over between 163,743 and 163,744 bytes of padding (52k + 95 > 3p + 2^26),
+// so a count off by a single '<' fails one of the two (regression: the SSE2 count).
+TEST(Parser, MemoryBoundCountsEveryMarkupStart) {
+    const auto document = [](std::size_t padding) {
+        std::string text = "<rss>" + std::string(padding, ' ');
+        for (int i = 0; i < 1'300'000; ++i) text.append("<a/>");
+        return text + "</rss>";
+    };
+    EXPECT_EQ(error_kind(document(163'743)), ParseErrorKind::kTooDeep);
+    EXPECT_TRUE(parse(document(163'744)).has_value());
+}
+
 TEST(Parser, ManyEntitiesCostLinearTime) {
     std::string text = "<rss><channel><title>";
     for (int i = 0; i < 200000; ++i) text.append("&eacute;&amp;&#146;");
