@@ -96,15 +96,50 @@ def parse_e2e(text):
                            rf"{kNumber} events/s", line):
             figures["e2e_replay_events"] = float(m.group(1))
             figures["e2e_replay_events_per_s"] = float(m.group(4))
-        elif m := re.match(rf"^live: (\d+) events in {kNumber} s = {kNumber} events/s.*"
-                           rf"p50 {kNumber} ms, p99 {kNumber} ms", line):
+        elif m := re.match(rf"^live: (\d+) events in {kNumber} s = {kNumber} events/s", line):
             figures["e2e_live_events"] = float(m.group(1))
             figures["e2e_live_events_per_s"] = float(m.group(3))
-            figures["e2e_live_latency_p50_ms"] = float(m.group(4))
-            figures["e2e_live_latency_p99_ms"] = float(m.group(5))
         elif m := re.search(r"database: search on (\d+) KiB, off (\d+) KiB", line):
             figures["e2e_db_search_on_kib"] = float(m.group(1))
             figures["e2e_db_search_off_kib"] = float(m.group(2))
+    return figures
+
+
+def parse_bus(text):
+    """bench/bus.sh: replay rates, events/s through PUB, commit->subscriber latency."""
+    figures = figure_lines(text)
+    latency = (rf"commit->subscriber latency over (\d+) events \((\d+) batches\): p50 {kNumber} us, "
+               rf"p90 {kNumber} us, p99 {kNumber} us")
+    for line in text.splitlines():
+        if m := re.match(rf"^(fresh burst|steady): {latency}", line):
+            phase = "fresh" if m.group(1) == "fresh burst" else "steady"
+            figures[f"bus_{phase}_latency_events"] = float(m.group(2))
+            figures[f"bus_{phase}_latency_p50_us"] = float(m.group(4))
+            figures[f"bus_{phase}_latency_p99_us"] = float(m.group(6))
+        elif m := re.match(rf"^fresh burst: live: (\d+) events in {kNumber} s = {kNumber} events/s",
+                           line):
+            figures["bus_pub_events"] = float(m.group(1))
+            figures["bus_pub_events_per_s"] = float(m.group(3))
+        elif m := re.match(rf"^Store::replay best: {kNumber} events/s, {kNumber} events per CPU",
+                           line):
+            figures["bus_store_replay_per_s"] = float(m.group(1))
+            figures["bus_store_replay_cpu_per_s"] = float(m.group(2))
+        elif m := re.match(rf"^replay: (\d+) events, {kNumber} MB in {kNumber} s = {kNumber} "
+                           rf"events/s(?:.*heraldd {kNumber} events/CPU-s)?", line):
+            # Two unparsed passes: keep the better (the machine is shared).
+            if float(m.group(4)) > figures.get("bus_replay_per_s", 0):
+                figures["bus_replay_events"] = float(m.group(1))
+                figures["bus_replay_mb"] = float(m.group(2))
+                figures["bus_replay_per_s"] = float(m.group(4))
+                if m.group(5):
+                    figures["bus_replay_heraldd_cpu_per_s"] = float(m.group(5))
+        elif m := re.match(rf"^replay \(parsed\): (\d+) events, {kNumber} MB in {kNumber} s = "
+                           rf"{kNumber} events/s", line):
+            figures["bus_replay_parsed_per_s"] = float(m.group(4))
+        elif m := re.match(rf"^zmq PUB->SUB ipc floor over (\d+) messages: p50 {kNumber} us, "
+                           rf"p99 {kNumber} us", line):
+            figures["bus_floor_p50_us"] = float(m.group(2))
+            figures["bus_floor_p99_us"] = float(m.group(3))
     return figures
 
 

@@ -75,10 +75,12 @@ statuses() { awk '{print $9}' "$work/access.log" | sort | uniq -c | tr '\n' ' ';
 
 echo "corpus: $FEEDS feeds, $(du -sm "$work/www/f" | cut -f1) MB, $(grep -o '<item>' -r "$work/www/f" | wc -l) items; nginx 1 worker; $PARALLEL in flight"
 : > "$work/access.log"
-"$client" listen "ipc://$work/events-on" 3 > "$work/listen.txt" &
+"$client" listen "ipc://$work/events-on" 3 "$work/trace.txt" > "$work/listen.txt" &
 listener=$!
 sleep 0.5  # let the subscriber start connecting; it reconnects until heraldd binds
-timed "heraldd --once fresh (search on)" "$heraldd" --config "$work/herald-on.toml" --once
+# HERALD_COMMIT_TRACE: heraldd logs each batch's commit time; the listener's latency is from it.
+timed "heraldd --once fresh (search on)" env HERALD_COMMIT_TRACE="$work/trace.txt" \
+    "$heraldd" --config "$work/herald-on.toml" --once
 fresh=$(cat "$work/last.txt")
 grep -h 'once:' "$work/err.txt" || true
 echo "  nginx: $(statuses)"
@@ -87,7 +89,7 @@ timed "heraldd --once all-304" "$heraldd" --config "$work/herald-on.toml" --once
 second=$(cat "$work/last.txt")
 echo "  nginx: $(statuses)"
 wait "$listener" || true
-cat "$work/listen.txt" | tail -1
+tail -2 "$work/listen.txt"
 timed "heraldd --once fresh (search off)" "$heraldd" --config "$work/herald-off.toml" --once
 grep -h 'once:' "$work/err.txt" || true
 echo "  database: search on $(du -k "$work/state-on/herald.db" | cut -f1) KiB, off $(du -k "$work/state-off/herald.db" | cut -f1) KiB"

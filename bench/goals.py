@@ -30,12 +30,13 @@ kKnownReasons = {
     "on a shared machine.",
     "peak RSS ≤ 64 MiB": "peak memory grows with concurrency × body size (bodies held while "
     "parse and commit catch up), not with the feed count.",
-    "≥ 200,000 events/s replayed": "replay rebuilds each payload string from rows; storing the "
-    "published payload bytes whole would make it a sequential read.",
-    "commit→subscriber latency": "e2e_client measures from each event's `at` (when its poll "
-    "ended, millisecond resolution) to arrival, so the figure includes parsing, the store "
-    "commit and the queue behind the other feeds of the --once batch; commit→subscriber "
-    "latency itself is not measured yet.",
+    "≥ 200,000 events/s replayed": "measured through the real control socket against a running "
+    "heraldd (pages of 1,000) on the e2e corpus (~1.2 KB payloads); with 2.7 KB payloads the "
+    "same path gives ~100k/s: the reply copy and its page faults dominate.",
+    "commit→subscriber latency": "measured in the steady state (a running heraldd, 20 feeds "
+    "polled every 1–2 s, 10 new items/s) from the commit time heraldd logs with "
+    "HERALD_COMMIT_TRACE to the subscriber's receipt; the bare ZeroMQ PUB→SUB hop on this "
+    "machine (the floor row of the bus table) already costs ~100 µs at p50.",
 }
 
 
@@ -145,12 +146,13 @@ def goals(f):
                 f" MiB at {number(largest[0])}" if largest else "not run at 10,000")
         rows.append((6, "peak RSS ≤ 64 MiB at 10,000 feeds", text, kNotMeasured))
         f.any_failed()
-    add(6, "≥ 200,000 events/s replayed", f.get(name, "e2e_replay_events_per_s"), 200000, True,
-        note=f"events/s {at}", small=feeds != 1000)
-    add(6, "commit→subscriber latency p50 ≤ 100 µs", f.get(name, "e2e_live_latency_p50_ms"), 0.1,
-        False, note="ms, measured from poll end", small=feeds != 1000)
-    add(6, "commit→subscriber latency p99 ≤ 2 ms", f.get(name, "e2e_live_latency_p99_ms"), 2,
-        False, note="ms, measured from poll end", small=feeds != 1000)
+    add(6, "≥ 200,000 events/s replayed", f.get("bus", "bus_replay_per_s"), 200000, True,
+        note="events/s through the control socket")
+    p50 = f.get("bus", "bus_steady_latency_p50_us")
+    p99 = f.get("bus", "bus_steady_latency_p99_us")
+    add(6, "commit→subscriber latency p50 ≤ 100 µs", p50, 100, False, note="µs, steady state")
+    add(6, "commit→subscriber latency p99 ≤ 2 ms", None if p99 is None else p99 / 1000, 2, False,
+        note="ms, steady state")
     # Issue 7: the clients.
     for key, label in (("client_list", "`herald items list --limit 50`"),
                        ("client_search", "`herald items search WORD --limit 50`")):

@@ -314,16 +314,40 @@ def e2e_section(f):
             f"{number(nb_steady)} ({ratio(nb_steady, g('e2e_herald_304_s'), 0)} herald)"
             if nb_steady else "not run",
             f"{number(_kib_mib(g('e2e_herald_fresh_rss_kib')))} / "
-            f"{number(_kib_mib(g('e2e_curl_fresh_rss_kib')))}",
-            number(g("e2e_replay_events_per_s")),
-            f"{number(g('e2e_live_events_per_s'))}; p50 {number(g('e2e_live_latency_p50_ms'))} / "
-            f"p99 {number(g('e2e_live_latency_p99_ms'))} ms"))
+            f"{number(_kib_mib(g('e2e_curl_fresh_rss_kib')))}"))
     if not rows:
         return "No end-to-end figures.\n"
     return table(["feeds", "items", "herald fresh s (search on)", "fresh, search off s",
                   "curl fresh s", "newsboat fresh s", "all 304: herald / curl s",
-                  "newsboat steady s", "peak RSS MiB herald / curl", "replay events/s",
-                  "live events/s; latency from poll end"], rows) + "\n"
+                  "newsboat steady s", "peak RSS MiB herald / curl"], rows) + "\n"
+
+
+def bus_section(f):
+    g = lambda key: f.get("bus", key)  # noqa: E731
+    if g("bus_replay_per_s") is None and g("bus_steady_latency_p50_us") is None:
+        return "No event-bus figures.\n"
+    rows = [
+        ("replay through the control socket (pages of 1,000)",
+         f"{number(g('bus_replay_per_s'))} events/s ({number(g('bus_replay_events'))} events, "
+         f"{number(g('bus_replay_mb'))} MB); heraldd {number(g('bus_replay_heraldd_cpu_per_s'))} "
+         "events per CPU second"),
+        ("the same, client parsing every reply (nlohmann)",
+         f"{number(g('bus_replay_parsed_per_s'))} events/s"),
+        ("`Store::replay` alone", f"{number(g('bus_store_replay_per_s'))} events/s, "
+         f"{number(g('bus_store_replay_cpu_per_s'))} per CPU second"),
+        ("events/s through PUB (fresh `--once` burst; the store sets the pace)",
+         f"{number(g('bus_pub_events_per_s'))} ({number(g('bus_pub_events'))} events received)"),
+        ("commit→subscriber latency, steady state",
+         f"p50 {number(g('bus_steady_latency_p50_us'))} µs, p99 "
+         f"{number(g('bus_steady_latency_p99_us'))} µs over "
+         f"{number(g('bus_steady_latency_events'))} events"),
+        ("commit→subscriber latency, fresh burst (~1,700 events per commit)",
+         f"p50 {number(g('bus_fresh_latency_p50_us'))} µs, p99 "
+         f"{number(g('bus_fresh_latency_p99_us'))} µs"),
+        ("floor: a bare ZeroMQ PUB→SUB hop over ipc on this machine",
+         f"p50 {number(g('bus_floor_p50_us'))} µs, p99 {number(g('bus_floor_p99_us'))} µs"),
+    ]
+    return table(["what", "figure"], rows) + "\n"
 
 
 def write(data, out):
@@ -360,6 +384,7 @@ def write(data, out):
         "## Clients (`herald`, whole process)", "", clients_section(f),
         "## Fetcher (`bench/fetch.sh`)", "", fetch_section(f),
         "## End to end (`bench/e2e.sh`)", "", e2e_section(f),
+        "## Event bus (`bench/bus.sh`)", "", bus_section(f),
         "## Plots", "",
     ]
     for name, caption in plots:

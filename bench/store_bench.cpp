@@ -36,6 +36,7 @@ struct Options {
     bool keep = false;
     bool profile_store = false;  // --profile-store: only the store's search-off ingest, for perf
     bool queries_only = false;   // --queries-only: fill a search-on store, time list and search
+    std::filesystem::path replay_db;  // --replay DB: Store::replay over an existing store
 };
 
 // Deterministic words: xorshift over a syllable table, so FTS5 sees a realistic vocabulary.
@@ -314,16 +315,57 @@ Options parse_options(int argc, char** argv) {
             options.profile_store = true;
         } else if (arg == "--queries-only") {
             options.queries_only = true;
+        } else if (arg == "--replay") {
+            options.replay_db = value();
         } else {
             die("usage: store_bench [--items N] [--per-feed K] [--feeds-per-batch B] [--dir DIR] "
-                "[--keep]");
+                "[--keep] | --replay DB");
         }
     }
     return options;
 }
 
+// Store::replay alone (no socket), pages of 1000 as the control op serves them: the server
+// side of bench/bus.sh. Read-only, so it runs on a store a daemon holds.
+int replay_only(const std::filesystem::path& path) {
+    store::OpenOptions open;
+    open.read_only = true;
+    auto db = store::Store::open(path, open);
+    if (!db) die(db.error().message);
+    double best = 0;
+    double best_cpu = 0;  // per CPU second: what is left when other processes share the cores
+    for (int pass = 0; pass < 3; ++pass) {
+        std::int64_t after = 0;
+        std::int64_t events = 0;
+        std::size_t bytes = 0;
+        auto started = Steady::now();
+        std::clock_t cpu_started = std::clock();
+        for (int page = 0; page < 10'000'000; ++page) {
+            auto replayed = db->replay(after, 1000);
+            if (!replayed) die(replayed.error().message);
+            if (replayed->empty()) break;
+            events += static_cast<std::int64_t>(replayed->size());
+            for (const auto& event : *replayed) bytes += event.payload.size();
+            after = replayed->back().seq;
+        }
+        double seconds = std::chrono::duration<double>(Steady::now() - started).count();
+        double cpu = static_cast<double>(std::clock() - cpu_started) / CLOCKS_PER_SEC;
+        double rate = static_cast<double>(events) / seconds;
+        best = std::max(best, rate);
+        best_cpu = std::max(best_cpu, static_cast<double>(events) / std::max(cpu, 1e-9));
+        std::printf(
+            "Store::replay pass %d: %lld events, %.0f B/payload, %.3f s = %.0f events/s\n",
+            pass + 1, static_cast<long long>(events),
+            static_cast<double>(bytes) / static_cast<double>(std::max<std::int64_t>(events, 1)),
+            seconds, rate);
+    }
+    std::printf("Store::replay best: %.0f events/s, %.0f events per CPU second\n", best, best_cpu);
+    return 0;
+}
+
 int run(int argc, char** argv) {
     Options options = parse_options(argc, argv);
+    if (!options.replay_db.empty()) return replay_only(options.replay_db);
     std::filesystem::remove_all(options.dir);
     std::filesystem::create_directories(options.dir);
     const auto off_db = options.dir / "store-search-off.db";

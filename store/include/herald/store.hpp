@@ -162,6 +162,14 @@ struct Event {
     [[nodiscard]] std::string topic() const;  // "KIND/FEED-NAME/"
 };
 
+// A replay page for a wire reply: the payloads joined by commas (the inside of a JSON array),
+// built in one buffer instead of one string per event.
+struct ReplayJson {
+    std::string payloads;       // head, then the payloads as published, ',' between them
+    std::int64_t count = 0;     // payloads in it
+    std::int64_t last_seq = 0;  // of the last one; 0 when empty
+};
+
 struct FeedFailure {
     std::int64_t feed_id = 0;
     StoreError error;
@@ -260,6 +268,10 @@ public:
 
     // Events.
     [[nodiscard]] Result<std::vector<Event>> replay(std::int64_t after, int limit = 100);
+    // The same events as replay(), none after `through` (the daemon: the last seq published).
+    // `head` goes first in `payloads` (a reply's opening), so no caller copies a page again.
+    [[nodiscard]] Result<ReplayJson> replay_json(std::int64_t after, int limit,
+                                                 std::int64_t through, std::string_view head = {});
     [[nodiscard]] Result<std::int64_t> last_seq();
 
     // Items, newest first: by published (else updated, else first-seen) date, never later than
