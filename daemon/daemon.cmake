@@ -1,6 +1,7 @@
 # herald::config: the TOML configuration, shared by heraldd and every client program.
 add_library(herald_config STATIC
   ${CMAKE_CURRENT_LIST_DIR}/config/src/config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/config/src/curve_keys.cpp
   ${CMAKE_CURRENT_LIST_DIR}/config/src/lookup.cpp
   ${CMAKE_CURRENT_LIST_DIR}/config/src/values.cpp)
 add_library(herald::config ALIAS herald_config)
@@ -14,16 +15,20 @@ herald_warnings(herald_config)
 
 if(HERALD_TESTS)
   herald_test(config_test
-    SOURCES ${CMAKE_CURRENT_LIST_DIR}/tests/config_test.cpp
+    SOURCES
+      ${CMAKE_CURRENT_LIST_DIR}/tests/config_test.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/config/tests/curve_keys_test.cpp
     DEPS herald::config)
 endif()
 
 # heraldd: the daemon. Its pieces are a private library so unit tests can link them.
 add_library(heraldd_core STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/src/curve.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/daemon.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/daemon_control.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/ingest.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/logging.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/metrics.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/pipeline.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/sockets.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/system.cpp)

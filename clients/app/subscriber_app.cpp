@@ -1,6 +1,7 @@
 #include "subscriber_app.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -35,6 +36,46 @@ tl::expected<Endpoints, std::string> resolve_endpoints(const std::string& config
     endpoints.publish = client::connectable_endpoint(endpoints.publish);
     endpoints.control = client::connectable_endpoint(endpoints.control);
     return endpoints;
+}
+
+tl::expected<std::optional<client::CurveKeys>, std::string> resolve_curve(std::string server_key,
+                                                                          std::string key) {
+    const auto from_env = [](std::string& value, const char* name) {
+        if (!value.empty()) return;
+        const char* text = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): main thread
+        if (text != nullptr) value = text;
+    };
+    from_env(server_key, "HERALD_CURVE_SERVER_KEY");
+    from_env(key, "HERALD_CURVE_KEY");
+    if (server_key.empty() && key.empty()) return std::optional<client::CurveKeys>{};
+    if (server_key.empty() || key.empty()) {
+        return tl::unexpected(std::string{
+            "CURVE needs both the server's public key (--curve-server-key, "
+            "HERALD_CURVE_SERVER_KEY) and this client's key pair (--curve-key, HERALD_CURVE_KEY)"});
+    }
+    client::CurveKeys keys;
+    auto server = config::resolve_curve_key(server_key, false, {}, "curve-server-key");
+    if (!server) return tl::unexpected(server.error().to_string());
+    keys.server_public = std::move(*server);
+    if (config::is_z85_key(key)) {
+        keys.secret_key = key;
+    } else {
+        auto pair = config::read_curve_key_file(key, true);
+        if (!pair) return tl::unexpected("curve-key: " + pair.error().to_string());
+        keys.secret_key = pair->secret_key;
+        keys.public_key = pair->public_key;
+    }
+    if (keys.secret_key.empty()) {
+        return tl::unexpected("curve-key: no secret-key in " + key);
+    }
+    auto derived = client::curve_public_key(keys.secret_key);
+    if (!derived) return tl::unexpected("curve-key: " + derived.error().message);
+    if (!keys.public_key.empty() && keys.public_key != *derived) {
+        return tl::unexpected("curve-key: the public-key in " + key +
+                              " does not belong to its secret-key");
+    }
+    keys.public_key = std::move(*derived);
+    return keys;
 }
 
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
@@ -103,6 +144,9 @@ tl::expected<client::Subscriber, std::string> open_subscriber(
     options.topics = args.topics;
     options.start = *start;
     options.wake_fd = signals.fd();
+    auto curve = resolve_curve(args.curve_server_key, args.curve_key);
+    if (!curve) return tl::unexpected(curve.error());
+    options.curve = std::move(*curve);
     auto subscriber = client::Subscriber::open(std::move(options), std::move(logger));
     if (!subscriber) return tl::unexpected(subscriber.error().message);
     return std::move(*subscriber);

@@ -27,6 +27,12 @@ struct Endpoints {
     const std::string& config_path, const std::string& publish_override,
     const std::string& control_override);
 
+// CURVE keys for tcp:// endpoints from --curve-server-key / --curve-key values (a Z85 key or a
+// key file each), else $HERALD_CURVE_SERVER_KEY / $HERALD_CURVE_KEY; nullopt when none is
+// given. The client's public key is taken from its key file or derived from the secret key.
+[[nodiscard]] tl::expected<std::optional<client::CurveKeys>, std::string> resolve_curve(
+    std::string server_key, std::string key);
+
 // "NAME: level: message" lines on stderr.
 [[nodiscard]] std::shared_ptr<spdlog::logger> make_logger(const std::string& name);
 
@@ -62,6 +68,9 @@ struct SubscribeArgs {
     std::vector<std::string> topics;
     std::optional<std::int64_t> since;
     std::optional<std::filesystem::path> cursor;
+    // CURVE on tcp endpoints: flag values, "" = from HERALD_CURVE_SERVER_KEY / HERALD_CURVE_KEY.
+    std::string curve_server_key;
+    std::string curve_key;
 };
 
 // Resolves the endpoints and the start position and opens the subscriber, woken by `signals`.

@@ -15,6 +15,9 @@ inline constexpr int kExitNotFound = 3;
 struct GlobalOptions {
     std::string config_path;
     bool json = false;
+    // CURVE for a tcp:// control endpoint (else $HERALD_CURVE_SERVER_KEY / $HERALD_CURVE_KEY).
+    std::string curve_server_key;
+    std::string curve_key;
 };
 
 // Each register_* adds a subcommand whose callback stores its exit status in `status`.
@@ -22,6 +25,7 @@ void register_parse(CLI::App& app, const GlobalOptions& global, int& status);
 void register_feeds(CLI::App& app, const GlobalOptions& global, int& status);
 void register_items(CLI::App& app, const GlobalOptions& global, int& status);
 void register_daemon(CLI::App& app, const GlobalOptions& global, int& status);  // refresh, status
+void register_keygen(CLI::App& app, const GlobalOptions& global, int& status);
 void register_opml(CLI::App& app, const GlobalOptions& global, int& status);
 void register_db(CLI::App& app, const GlobalOptions& global, int& status);
 

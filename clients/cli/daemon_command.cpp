@@ -8,6 +8,7 @@
 #include <herald/client.hpp>
 
 #include "context.hpp"
+#include "subscriber_app.hpp"
 
 namespace herald::cli {
 namespace {
@@ -26,9 +27,12 @@ bool is_missing_ipc(const std::string& endpoint) {
     return !std::filesystem::exists(endpoint.substr(kIpc.size()), ignored);
 }
 
-client::ControlClient control_for(const config::Config& config) {
+Outcome<client::ControlClient> control_for(const GlobalOptions& global,
+                                           const config::Config& config) {
+    auto curve = clients::resolve_curve(global.curve_server_key, global.curve_key);
+    if (!curve) return fail(kExitUsage, curve.error());
     return client::ControlClient(client::connectable_endpoint(config.daemon.control),
-                                 kControlTimeout);
+                                 kControlTimeout, std::move(*curve));
 }
 
 int run_refresh(const GlobalOptions& global, const std::string& feed) {
@@ -44,7 +48,9 @@ int run_refresh(const GlobalOptions& global, const std::string& feed) {
     }
     nlohmann::json request{{"op", "refresh"}};
     if (!feed.empty()) request["feed"] = feed;
-    auto control = control_for(*config);
+    auto made = control_for(global, *config);
+    if (!made) return report(made.error());
+    auto& control = *made;
     if (is_missing_ipc(control.endpoint())) {
         return report(
             {kExitFailure, "heraldd is not running (no socket at " + control.endpoint() + ")"});
@@ -133,16 +139,42 @@ void print_status_json(const StatusFacts& facts) {
     std::cout << json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
-int run_status(const GlobalOptions& global) {
+// `herald status --prometheus`: the daemon's metrics text, as in its metrics_file.
+int run_prometheus(const GlobalOptions& global, const config::Config& config) {
+    auto made = control_for(global, config);
+    if (!made) return report(made.error());
+    auto& control = *made;
+    const Failure absent{kExitNotFound,
+                         "heraldd is not running (no reply on " + control.endpoint() + ")"};
+    if (is_missing_ipc(control.endpoint())) return report(absent);
+    const auto reply = control.request(R"({"op":"status"})");
+    if (!reply) {
+        if (reply.error().kind == client::ClientErrorKind::kTimeout) return report(absent);
+        return report({kExitFailure, "status: " + reply.error().message});
+    }
+    const auto json = nlohmann::json::parse(*reply, nullptr, false);
+    if (json.is_discarded() || !json.contains("prometheus") || !json["prometheus"].is_string()) {
+        return report({kExitFailure, "this heraldd does not report metrics (too old?)"});
+    }
+    std::cout << json["prometheus"].get<std::string>() << std::flush;
+    return kExitOk;
+}
+
+int run_status(const GlobalOptions& global, bool prometheus) {
     const auto output = make_output(global);
     auto config = load_config(global);
     if (!config) return report(config.error());
+    if (prometheus) return run_prometheus(global, *config);
     StatusFacts facts;
     facts.database = config->daemon.database().string();
-    auto control = control_for(*config);
+    auto made = control_for(global, *config);
+    if (!made) return report(made.error());
+    auto& control = *made;
     if (!is_missing_ipc(control.endpoint())) {
         if (const auto reply = control.request(R"({"op":"status"})")) {
             auto json = nlohmann::json::parse(*reply, nullptr, false);
+            // The metrics text belongs to --prometheus, not to the status object.
+            if (json.is_object()) json.erase("prometheus");
             if (!json.is_discarded()) facts.daemon = std::move(json);
         }
     }
@@ -176,8 +208,11 @@ void register_daemon(CLI::App& app, const GlobalOptions& global, int& status) {
     refresh->add_option("feed", *feed, "only this feed (name or URL)");
     refresh->callback([&global, &status, feed] { status = run_refresh(global, *feed); });
 
+    auto prometheus = std::make_shared<bool>(false);
     auto* show = app.add_subcommand("status", "Daemon state, feeds due, errors, last seq");
-    show->callback([&global, &status] { status = run_status(global); });
+    show->add_flag("--prometheus", *prometheus,
+                   "print the daemon's metrics in Prometheus text format (exit 3 without one)");
+    show->callback([&global, &status, prometheus] { status = run_status(global, *prometheus); });
 }
 
 }  // namespace herald::cli

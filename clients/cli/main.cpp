@@ -15,6 +15,12 @@ int main(int argc, char** argv) {
     // Accepted before or after the command words (the contract).
     app.add_option("--config", global.config_path, "configuration file")->configurable(false);
     app.add_flag("--json", global.json, "print JSON (JSON Lines for lists)");
+    app.add_option("--curve-server-key", global.curve_server_key,
+                   "heraldd's CURVE public key (Z85 or key file) for a tcp:// control endpoint")
+        ->configurable(false);
+    app.add_option("--curve-key", global.curve_key,
+                   "this client's CURVE key pair file (herald keygen) for a tcp:// endpoint")
+        ->configurable(false);
     app.fallthrough();
 
     int status = kExitOk;
@@ -24,6 +30,7 @@ int main(int argc, char** argv) {
     register_opml(app, global, status);
     register_db(app, global, status);
     register_parse(app, global, status);
+    register_keygen(app, global, status);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -35,6 +35,8 @@ struct ExecArgs {
     std::string retry_delay = "1s";
     std::string publish;
     std::string control;
+    std::string curve_server_key;
+    std::string curve_key;
     std::vector<std::string> command;
 };
 
@@ -80,7 +82,8 @@ int run(const ExecArgs& args) {
     const std::filesystem::path cursor_path = args.cursor;
     herald::clients::StopSignals signals;
     auto subscriber = herald::clients::open_subscriber(
-        {args.config_path, args.publish, args.control, args.topics, std::nullopt, cursor_path},
+        {args.config_path, args.publish, args.control, args.topics, std::nullopt, cursor_path,
+         args.curve_server_key, args.curve_key},
         signals, logger);
     if (!subscriber) {
         std::cerr << "herald-exec: " << subscriber.error() << '\n';
@@ -141,6 +144,10 @@ int main(int argc, char** argv) {
                    "first backoff delay, doubled per retry (default 1s)");
     app.add_option("--publish", args.publish, "PUB endpoint to use instead of the config's");
     app.add_option("--control", args.control, "control endpoint to use instead of the config's");
+    app.add_option("--curve-server-key", args.curve_server_key,
+                   "heraldd's CURVE public key (Z85 or key file) for tcp endpoints");
+    app.add_option("--curve-key", args.curve_key,
+                   "this client's CURVE key file (from `herald keygen`) or secret key");
     app.add_option("command", args.command, "COMMAND [ARGS...] after --")->required();
     try {
         app.parse(argc, argv);

@@ -34,6 +34,8 @@ struct TailArgs {
     bool json = false;
     std::string publish;
     std::string control;
+    std::string curve_server_key;
+    std::string curve_key;
 };
 
 std::string readable(const Event& event) {
@@ -54,7 +56,8 @@ int run(const TailArgs& args) {
     if (args.cursor) cursor_path = *args.cursor;
     herald::clients::StopSignals signals;
     auto subscriber = herald::clients::open_subscriber(
-        {args.config_path, args.publish, args.control, args.topics, args.since, cursor_path},
+        {args.config_path, args.publish, args.control, args.topics, args.since, cursor_path,
+         args.curve_server_key, args.curve_key},
         signals, logger);
     if (!subscriber) {
         std::cerr << "herald-tail: " << subscriber.error() << '\n';
@@ -105,6 +108,10 @@ int main(int argc, char** argv) {
     app.add_flag("--json", args.json, "print each event's JSON payload, one per line");
     app.add_option("--publish", args.publish, "PUB endpoint to use instead of the config's");
     app.add_option("--control", args.control, "control endpoint to use instead of the config's");
+    app.add_option("--curve-server-key", args.curve_server_key,
+                   "heraldd's CURVE public key (Z85 or key file) for tcp endpoints");
+    app.add_option("--curve-key", args.curve_key,
+                   "this client's CURVE key file (from `herald keygen`) or secret key");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,6 +1,9 @@
 #include "daemon.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -18,7 +21,12 @@ constexpr auto kVersionCheckEvery = 500ms;  // CLI feed edits are noticed within
 constexpr auto kScanEvery = 1s;
 constexpr auto kStatusEvery = 2s;
 constexpr auto kPruneEvery = std::chrono::hours{1};
+constexpr auto kMetricsEvery = 15s;     // node_exporter's textfile collector reads on scrape
 constexpr std::size_t kMaxBatch = 512;  // outcomes per transaction
+// Items per transaction: a batch's events, FTS rows and parsed feeds stay in memory until its
+// commit, so a batch of big feeds is cut by items too (peak RSS; the store time of
+// bench/e2e.sh at 10,000 feeds did not grow: FTS5 flushes every ~1 MB of terms anyway).
+constexpr std::size_t kMaxBatchItems = 2048;
 
 store::OpenOptions open_options(const config::StoreConfig& store) {
     store::OpenOptions options;
@@ -38,8 +46,39 @@ void make_state_dir(const fs::path& dir) {
     }
 }
 
+// Counts one finished poll: its result, request duration and bytes received.
+void record_poll(Metrics& metrics, const FetchResult& result, bool failed) {
+    const auto& outcome = result.outcome;
+    PollResult kind = PollResult::kError;
+    if (!failed && outcome.kind == fetcher::OutcomeKind::kOk) kind = PollResult::kOk;
+    if (!failed && outcome.kind == fetcher::OutcomeKind::kNotModified) {
+        kind = PollResult::kNotModified;
+    }
+    const auto& timings = outcome.timings;
+    // file:// reads receive nothing over a wire: count the bytes read.
+    metrics.record_poll(kind, timings.total,
+                        timings.wire_bytes > 0 ? timings.wire_bytes : timings.body_bytes);
+}
+
 std::string store_error(const store::StoreError& error) {
     return fmt::format("{} ({})", error.message, store::error_kind_name(error.kind));
+}
+
+std::int64_t realtime_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Benchmark hook (bench/bus.sh, docs/performance.md): with HERALD_COMMIT_TRACE=FILE set, one
+// line per published batch, "first_seq last_seq commit_done_realtime_ns", appended after the
+// batch was published so that the write itself adds nothing to the latency it measures.
+void trace_commit(const std::vector<store::Event>& events, std::int64_t commit_done_ns) {
+    const char* path = std::getenv("HERALD_COMMIT_TRACE");
+    if (path == nullptr || *path == '\0' || events.empty()) return;
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path, "a"), &std::fclose);
+    if (!file) return;
+    fmt::print(file.get(), "{} {} {}\n", events.front().seq, events.back().seq, commit_done_ns);
 }
 
 }  // namespace
@@ -70,8 +109,13 @@ Daemon::Daemon(config::Config config, DaemonOptions options, const fetcher::Curl
     sync_config_feeds();
     last_seq_ = store_->last_seq().value_or(0);
 
-    publisher_ = std::make_unique<Publisher>(context_, config_.daemon.publish);
-    if (!once) control_ = std::make_unique<ControlSocket>(context_, config_.daemon.control);
+    std::optional<CurveServerKeys> curve;
+    if (config_.daemon.has_curve()) {
+        zap_ = std::make_unique<ZapHandler>(context_, config_.daemon.curve_clients, logger_);
+        curve = CurveServerKeys{config_.daemon.curve_secret_key};
+    }
+    publisher_ = std::make_unique<Publisher>(context_, config_.daemon.publish, curve);
+    if (!once) control_ = std::make_unique<ControlSocket>(context_, config_.daemon.control, curve);
     // Parsed results waiting for the store count as in flight: a slow store then slows the
     // fetching instead of piling parsed feeds up in memory.
     max_in_flight_ =
@@ -103,7 +147,9 @@ void Daemon::sync_config_feeds() {
 
 void Daemon::scan(bool all_enabled) {
     if (in_flight_.size() >= max_in_flight_) return;
-    const std::size_t room = max_in_flight_ - in_flight_.size();
+    // Both caps: feeds (concurrency) and bytes (bodies and parsed feeds the pipeline holds).
+    const std::size_t room = std::min(max_in_flight_ - in_flight_.size(), pipeline_->room());
+    if (room == 0 && !all_enabled) return;
     auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     auto due =
         all_enabled ? store_->list_feeds() : store_->due_feeds(now, room + in_flight_.size());
@@ -143,6 +189,7 @@ void Daemon::handle_results() {
     wake_.drain();
     auto results = pipeline_->take_results();
     auto now = std::chrono::system_clock::now();
+    std::size_t pending_items = 0;
     for (auto& result : results) {
         auto found = in_flight_.find(result.feed_id);
         if (found == in_flight_.end()) continue;  // submitted before a reload removed it
@@ -151,6 +198,7 @@ void Daemon::handle_results() {
         summary_.parse_time += result.parse_time;
         try {
             auto outcome = make_outcome(feed, result, policy_, now, random_(), memory_[feed.id]);
+            record_poll(metrics_, result, outcome.error.has_value());
             if (outcome.error) {
                 ++summary_.errors;
                 if (outcome.error != feed.fetch.last_error) {
@@ -164,13 +212,18 @@ void Daemon::handle_results() {
                 logger_->warn("feed {}: 410 Gone, no more polls", feed.name);
             }
             if (outcome.new_url) logger_->info("feed {} moved to {}", feed.name, *outcome.new_url);
+            if (outcome.parsed) pending_items += outcome.parsed->items.size();
             pending_.push_back(std::move(outcome));
         } catch (const std::exception& e) {
             // A bug must not take the daemon down: count it; the feed stays due and retries.
             ++summary_.errors;
+            record_poll(metrics_, result, true);
             logger_->error("feed {}: unexpected failure: {}", feed.name, e.what());
         }
-        if (pending_.size() >= kMaxBatch) commit_pending();
+        if (pending_.size() >= kMaxBatch || pending_items >= kMaxBatchItems) {
+            commit_pending();
+            pending_items = 0;
+        }
     }
     commit_pending();
 }
@@ -179,6 +232,7 @@ void Daemon::commit_pending() {
     if (pending_.empty()) return;
     auto started = Clock::now();
     auto applied = store_->apply(pending_);
+    const std::int64_t commit_done_ns = realtime_ns();
     summary_.store_time += Clock::now() - started;
     if (!applied) {
         if (applied.error().kind == store::StoreErrorKind::kBusy) {
@@ -189,20 +243,26 @@ void Daemon::commit_pending() {
         summary_.store_error = store_error(applied.error());
         logger_->error("cannot store {} outcome(s): {}", pending_.size(), summary_.store_error);
         summary_.unstored += static_cast<std::int64_t>(pending_.size());
+        metrics_.record_store_failure(static_cast<std::int64_t>(pending_.size()));
         pending_.clear();
         return;
     }
+    // Publish before freeing the batch's parsed feeds: subscribers wait for nothing else.
+    publish(applied->events);
+    trace_commit(applied->events, commit_done_ns);
     pending_.clear();
     summary_.new_items += applied->new_items;
     summary_.updated_items += applied->updated_items;
-    publish(applied->events);
+    metrics_.record_items(applied->new_items, applied->updated_items);
 }
 
 void Daemon::publish(const std::vector<store::Event>& events) {
     for (const store::Event& event : events) {
         publisher_->publish(event.topic(), event.payload);
         last_seq_ = event.seq;
+        if (event.kind == store::EventKind::kFeedError) metrics_.record_feed_error_event();
     }
+    metrics_.record_published(static_cast<std::int64_t>(events.size()));
     if (!events.empty())
         logger_->debug("published {} event(s), last seq {}", events.size(), last_seq_);
 }
@@ -247,6 +307,7 @@ void Daemon::heartbeat() {
 void Daemon::update_status() {
     auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     auto status = store_->status(now);
+    (void)publisher_->connections();  // drains the monitor's events between metrics renders
     if (!status) return;
     notifier_.status(fmt::format("{} feeds, {} due, {} failing, {} in flight, last seq {}",
                                  status->feeds, status->feeds_due, status->feeds_error,
@@ -281,10 +342,15 @@ void Daemon::on_timers(SteadyTime now) {
         next_prune_ = now + kPruneEvery;
         prune();
     }
+    if (now >= next_metrics_) {
+        next_metrics_ = now + kMetricsEvery;
+        write_metrics();
+    }
 }
 
 std::chrono::milliseconds Daemon::poll_timeout(SteadyTime now) const {
-    SteadyTime next = std::min({next_version_check_, next_scan_, next_heartbeat_, next_status_});
+    SteadyTime next =
+        std::min({next_version_check_, next_scan_, next_heartbeat_, next_status_, next_metrics_});
     if (auto watchdog = notifier_.next_watchdog()) next = std::min(next, *watchdog);
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(next - now);
     return std::clamp(wait, std::chrono::milliseconds{0}, std::chrono::milliseconds{1000});
@@ -305,7 +371,7 @@ void Daemon::wait_for_work(std::chrono::milliseconds timeout) {
 
 int Daemon::run() {
     auto now = Clock::now();
-    next_heartbeat_ = next_status_ = next_scan_ = next_version_check_ = now;
+    next_heartbeat_ = next_status_ = next_scan_ = next_version_check_ = next_metrics_ = now;
     next_prune_ = now + std::chrono::minutes{1};
     notifier_.ready();
     logger_->info("heraldd {} ready", config::version());
@@ -323,6 +389,7 @@ int Daemon::run() {
     // Stop new transfers; what was already fetched and parsed is still stored and published.
     pipeline_->stop();
     handle_results();
+    write_metrics();
     logger_->info("stopped at seq {}", last_seq_);
     return 0;
 }
@@ -333,10 +400,14 @@ OnceSummary Daemon::run_once() {
     std::reverse(waiting_.begin(), waiting_.end());  // pop_back keeps the store's order
     while (!stopping_ && (!waiting_.empty() || !in_flight_.empty())) {
         std::vector<store::FeedRecord> batch;
-        while (!waiting_.empty() && in_flight_.size() + batch.size() < max_in_flight_) {
+        const std::size_t room = pipeline_->room();
+        while (!waiting_.empty() && in_flight_.size() + batch.size() < max_in_flight_ &&
+               batch.size() < room) {
             batch.push_back(std::move(waiting_.back()));
             waiting_.pop_back();
         }
+        // Hands the records already submitted back to the heap (peak RSS at 10,000 feeds).
+        if (waiting_.size() < waiting_.capacity() / 2) waiting_.shrink_to_fit();
         submit(std::move(batch));
         wait_for_work(std::chrono::milliseconds{1000});
         handle_signals();
@@ -347,6 +418,7 @@ OnceSummary Daemon::run_once() {
     // Outcomes still waiting here met a busy store on their last try: this run did not keep them.
     summary_.unstored += static_cast<std::int64_t>(pending_.size());
     summary_.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    write_metrics();
     using Seconds = std::chrono::duration<double>;
     logger_->info("once: {:.3f} s wall; parse {:.3f} s (summed over workers); store {:.3f} s",
                   summary_.seconds, Seconds(summary_.parse_time).count(),

@@ -28,7 +28,9 @@
 #include <herald/fetcher.hpp>
 #include <herald/store.hpp>
 
+#include "curve.hpp"
 #include "ingest.hpp"
+#include "metrics.hpp"
 #include "pipeline.hpp"
 #include "sockets.hpp"
 #include "system.hpp"
@@ -90,6 +92,9 @@ private:
     void wait_for_work(std::chrono::milliseconds timeout);
     void update_status();
     void heartbeat();
+    // metrics (daemon_control.cpp)
+    [[nodiscard]] std::string metrics_text();
+    void write_metrics();
 
     // control (daemon_control.cpp)
     std::string handle_request(const nlohmann::json& request);
@@ -106,6 +111,7 @@ private:
     Signals signals_;
     std::optional<store::Store> store_;
     zmq::context_t context_;
+    std::unique_ptr<ZapHandler> zap_;  // before the sockets: CURVE handshakes need it bound
     std::unique_ptr<Publisher> publisher_;
     std::unique_ptr<ControlSocket> control_;
     WakeFd wake_;
@@ -123,6 +129,7 @@ private:
     bool stopping_ = false;
     bool scan_now_ = true;
     OnceSummary summary_;
+    Metrics metrics_;
     std::chrono::system_clock::time_point started_at_;
 
     SteadyTime next_heartbeat_{};
@@ -130,6 +137,7 @@ private:
     SteadyTime next_scan_{};
     SteadyTime next_status_{};
     SteadyTime next_prune_{};
+    SteadyTime next_metrics_{};
 };
 
 }  // namespace herald::daemon

@@ -61,8 +61,36 @@ std::string Daemon::op_status() {
         {"feeds_due", status->feeds_due},
         {"in_flight", in_flight_.size()},
         {"items", status->items},
+        // The Prometheus exposition text, as in [daemon] metrics_file (herald status
+        // --prometheus prints it).
+        {"prometheus", metrics_text()},
     };
     return reply.dump();
+}
+
+std::string Daemon::metrics_text() {
+    MetricsGauges gauges;
+    gauges.started_at = started_at_;
+    gauges.last_seq = last_seq_;
+    gauges.in_flight = static_cast<std::int64_t>(in_flight_.size() + pending_.size());
+    gauges.subscribers = publisher_->connections();
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (auto status = store_->status(now)) {
+        gauges.feeds_ok = status->feeds_ok;
+        gauges.feeds_error = status->feeds_error;
+        gauges.feeds_gone = status->feeds_gone;
+        gauges.feeds_disabled = status->feeds_disabled;
+        gauges.feeds_due = status->feeds_due;
+        gauges.items = status->items;
+    }
+    return metrics_.render(gauges);
+}
+
+void Daemon::write_metrics() {
+    if (config_.daemon.metrics_file.empty()) return;
+    if (auto written = write_metrics_file(config_.daemon.metrics_file, metrics_text()); !written) {
+        logger_->warn("{}", written.error());
+    }
 }
 
 std::string Daemon::op_refresh(const nlohmann::json& request) {
@@ -93,27 +121,20 @@ std::string Daemon::op_replay(const nlohmann::json& request) {
     auto limit = integer_field(request, "limit", kDefaultReplayLimit);
     if (!after || *after < 0) return error_reply("\"after\" must be a seq (integer >= 0)");
     if (!limit || *limit < 1) return error_reply("\"limit\" must be an integer >= 1");
-    auto events =
-        store_->replay(*after, static_cast<int>(std::min<std::int64_t>(*limit, kMaxReplayLimit)));
-    if (!events) {
-        nlohmann::json reply{{"ok", false}, {"error", events.error().message}};
-        if (events.error().kind == store::StoreErrorKind::kPruned) {
-            reply["first_seq"] = events.error().first_seq;
+    // Never hand out what was not published yet (through last_seq_). The stored payloads are
+    // embedded as they are: byte for byte what was published.
+    auto page = store_->replay_json(
+        *after, static_cast<int>(std::min<std::int64_t>(*limit, kMaxReplayLimit)), last_seq_,
+        R"({"ok":true,"events":[)");
+    if (!page) {
+        nlohmann::json reply{{"ok", false}, {"error", page.error().message}};
+        if (page.error().kind == store::StoreErrorKind::kPruned) {
+            reply["first_seq"] = page.error().first_seq;
         }
         return reply.dump();
     }
-    // The stored payloads are embedded as they are: byte for byte what was published.
-    std::string reply = R"({"ok":true,"events":[)";
-    std::size_t bytes = reply.size() + 32;
-    for (const auto& event : *events) bytes += event.payload.size() + 1;
-    reply.reserve(bytes);
-    bool first = true;
-    for (const auto& event : *events) {
-        if (event.seq > last_seq_) break;  // never hand out what was not published yet
-        if (!first) reply += ',';
-        reply += event.payload;
-        first = false;
-    }
+    // The store wrote the reply's head; a page is ~1 MB, so it is not copied again here.
+    std::string reply = std::move(page->payloads);
     reply += fmt::format(R"(],"last_seq":{}}})", last_seq_);
     return reply;
 }
@@ -127,8 +148,10 @@ std::optional<config::ConfigError> Daemon::reload() {
     }
     if (loaded->daemon.state_dir != config_.daemon.state_dir ||
         loaded->daemon.publish != config_.daemon.publish ||
-        loaded->daemon.control != config_.daemon.control) {
-        logger_->warn("reload: [daemon] state_dir/publish/control changes need a restart");
+        loaded->daemon.control != config_.daemon.control ||
+        loaded->daemon.curve_secret_key != config_.daemon.curve_secret_key ||
+        loaded->daemon.curve_clients != config_.daemon.curve_clients) {
+        logger_->warn("reload: [daemon] state_dir/publish/control/curve_* changes need a restart");
     }
     const auto before = fetcher_options(config_.fetch);
     const auto after = fetcher_options(loaded->fetch);
@@ -142,6 +165,8 @@ std::optional<config::ConfigError> Daemon::reload() {
     next.daemon.state_dir = config_.daemon.state_dir;
     next.daemon.publish = config_.daemon.publish;
     next.daemon.control = config_.daemon.control;
+    next.daemon.curve_secret_key = config_.daemon.curve_secret_key;
+    next.daemon.curve_clients = config_.daemon.curve_clients;
     config_ = std::move(next);
     policy_ = poll_policy(config_.fetch);
     set_level(*logger_, config_.daemon.log_level);

@@ -1,9 +1,16 @@
 #include "pipeline.hpp"
 
+#include <algorithm>
 #include <functional>
+#include <limits>
 #include <string_view>
 
 namespace herald::daemon {
+namespace {
+
+constexpr std::size_t kFirstGuess = std::size_t{64} << 10;  // feeds run ~10-100 KB
+
+}  // namespace
 
 Pipeline::Pipeline(const fetcher::CurlGlobal& curl, fetcher::FetcherOptions options,
                    std::size_t parse_workers, const WakeFd& wake)
@@ -34,13 +41,36 @@ void Pipeline::stop() {
 void Pipeline::submit(std::vector<fetcher::FetchRequest> requests) {
     if (requests.empty()) return;
     std::lock_guard lock(mutex_);
+    transferring_ += requests.size();
     for (auto& request : requests) requests_.push_back(std::move(request));
     if (fetching_) fetcher_.wakeup();
 }
 
 std::vector<FetchResult> Pipeline::take_results() {
     std::lock_guard lock(mutex_);
+    for (const auto& result : results_) held_bytes_ -= std::min(held_bytes_, result.held_bytes);
     return std::exchange(results_, {});
+}
+
+std::size_t Pipeline::room() const {
+    std::lock_guard lock(mutex_);
+    // The mean over every response (a 304 is 0 bytes): an all-304 run is limited by count only.
+    // Before the first response a feed is taken to be kFirstGuess, so the first burst of
+    // transfers also fits the budget.
+    const std::size_t mean = fetched_count_ == 0 ? kFirstGuess : fetched_bytes_ / fetched_count_;
+    // A transfer holds its body and libcurl's receive buffer (up to 128 KiB, filled as fast as
+    // the body arrives): twice the mean.
+    const std::size_t expected = held_bytes_ + transferring_ * 2 * mean;
+    if (expected >= kByteBudget) return transferring_ == 0 && held_bytes_ == 0 ? 1 : 0;
+    if (mean == 0) return std::numeric_limits<std::size_t>::max();
+    return std::max<std::size_t>((kByteBudget - expected) / (2 * mean), 1);
+}
+
+void Pipeline::count_fetched(std::size_t body_bytes) {
+    transferring_ -= std::min<std::size_t>(transferring_, 1);
+    held_bytes_ += body_bytes;
+    ++fetched_count_;
+    fetched_bytes_ += body_bytes;
 }
 
 void Pipeline::push_result(FetchResult result) {
@@ -64,6 +94,7 @@ void Pipeline::fetch_loop(const std::stop_token& stop, fetcher::Fetcher& fetcher
             if (outcome.kind == fetcher::OutcomeKind::kOk) {
                 {
                     std::lock_guard lock(mutex_);
+                    count_fetched(outcome.body.size());
                     bodies_.push_back(std::move(outcome));
                 }
                 parse_ready_.notify_one();
@@ -71,6 +102,10 @@ void Pipeline::fetch_loop(const std::stop_token& stop, fetcher::Fetcher& fetcher
                 FetchResult result;
                 result.feed_id = static_cast<std::int64_t>(outcome.token);
                 result.outcome = std::move(outcome);
+                {
+                    std::lock_guard lock(mutex_);
+                    count_fetched(0);
+                }
                 push_result(std::move(result));
             }
         }
@@ -105,6 +140,7 @@ void Pipeline::parse_loop(const std::stop_token& stop) {
         }
         result.parse_time = std::chrono::steady_clock::now() - started;
         result.body_hash = std::hash<std::string_view>{}(outcome.body);
+        result.held_bytes = outcome.body.size();
         outcome.body = std::string{};  // release the memory before the result waits in a queue
         result.outcome = std::move(outcome);
         push_result(std::move(result));

@@ -1,6 +1,8 @@
 #include "sockets.hpp"
 
+#include <cstring>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 
 #include <fmt/chrono.h>
@@ -24,6 +26,18 @@ public:
 private:
     mode_t previous_;
 };
+
+// A replay page runs to megabytes: ZeroMQ takes over the string's buffer instead of copying
+// it (and faulting in the copy's pages); its I/O thread frees the string once it is sent.
+zmq::message_t owned_message(std::string text) {
+    auto owned = std::make_unique<std::string>(std::move(text));
+    void* data = owned->data();
+    const std::size_t size = owned->size();
+    zmq::message_t message(
+        data, size, [](void*, void* hint) { delete static_cast<std::string*>(hint); }, owned.get());
+    owned.release();  // the message owns it now
+    return message;
+}
 
 }  // namespace
 
@@ -51,11 +65,55 @@ void bind_endpoint(zmq::socket_t& socket, const std::string& endpoint) {
     }
 }
 
-Publisher::Publisher(zmq::context_t& context, const std::vector<std::string>& endpoints)
-    : socket_(context, zmq::socket_type::pub) {
+void bind_endpoints(zmq::socket_t& socket, const std::vector<std::string>& endpoints,
+                    const std::optional<CurveServerKeys>& curve) {
+    if (!curve) {
+        for (const std::string& endpoint : endpoints) bind_endpoint(socket, endpoint);
+        return;
+    }
+    // Options are copied into an endpoint when it is bound: plain ones first, then CURVE.
+    for (const std::string& endpoint : endpoints) {
+        if (!endpoint.starts_with("tcp://")) bind_endpoint(socket, endpoint);
+    }
+    enable_curve_server(socket, *curve);
+    for (const std::string& endpoint : endpoints) {
+        if (endpoint.starts_with("tcp://")) bind_endpoint(socket, endpoint);
+    }
+}
+
+Publisher::Publisher(zmq::context_t& context, const std::vector<std::string>& endpoints,
+                     const std::optional<CurveServerKeys>& curve)
+    : socket_(context, zmq::socket_type::pub), monitor_(context, zmq::socket_type::pair) {
     socket_.set(zmq::sockopt::sndhwm, kPublishHighWaterMark);
     socket_.set(zmq::sockopt::linger, static_cast<int>(kPublishLinger.count()));
-    for (const std::string& endpoint : endpoints) bind_endpoint(socket_, endpoint);
+    // One Publisher per context, so the fixed inproc name cannot clash.
+    constexpr const char* kMonitor = "inproc://herald-publish-monitor";
+    if (zmq_socket_monitor(socket_.handle(), kMonitor,
+                           ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) == 0) {
+        monitor_.set(zmq::sockopt::linger, 0);
+        monitor_.connect(kMonitor);
+    }
+    bind_endpoints(socket_, endpoints, curve);
+}
+
+std::int64_t Publisher::connections() {
+    // Bounded per call; events beyond wait for the next call.
+    for (int i = 0; i < 10'000; ++i) {
+        zmq::message_t event;
+        zmq::message_t address;
+        try {
+            if (!monitor_.recv(event, zmq::recv_flags::dontwait)) break;
+            if (event.more()) (void)monitor_.recv(address, zmq::recv_flags::dontwait);
+        } catch (const zmq::error_t&) {
+            break;
+        }
+        std::uint16_t kind = 0;
+        if (event.size() < sizeof kind) continue;
+        std::memcpy(&kind, event.data(), sizeof kind);
+        if (kind == ZMQ_EVENT_ACCEPTED) ++connections_;
+        if (kind == ZMQ_EVENT_DISCONNECTED && connections_ > 0) --connections_;
+    }
+    return connections_;
 }
 
 void Publisher::publish(std::string_view topic, std::string_view payload) {
@@ -68,11 +126,12 @@ void Publisher::publish(std::string_view topic, std::string_view payload) {
     }
 }
 
-ControlSocket::ControlSocket(zmq::context_t& context, const std::string& endpoint)
+ControlSocket::ControlSocket(zmq::context_t& context, const std::string& endpoint,
+                             const std::optional<CurveServerKeys>& curve)
     : socket_(context, zmq::socket_type::router) {
     socket_.set(zmq::sockopt::linger, static_cast<int>(kControlLinger.count()));
     socket_.set(zmq::sockopt::maxmsgsize, kMaxWireMessage);
-    bind_endpoint(socket_, endpoint);
+    bind_endpoints(socket_, {endpoint}, curve);
 }
 
 void ControlSocket::serve(const Handler& handler) {
@@ -112,7 +171,7 @@ void ControlSocket::serve(const Handler& handler) {
                 socket_.send(zmq::message_t{},
                              zmq::send_flags::sndmore | zmq::send_flags::dontwait);
             }
-            socket_.send(zmq::buffer(reply), zmq::send_flags::dontwait);
+            socket_.send(owned_message(std::move(reply)), zmq::send_flags::dontwait);
         } catch (const zmq::error_t&) {
             // The peer went away; ROUTER drops replies to unknown peers anyway.
         }

@@ -3,18 +3,24 @@
 // (ROUTER). Both belong to the main thread. Constructors throw std::runtime_error when an
 // endpoint cannot be bound (a start-up failure); afterwards nothing throws.
 //
+// CURVE: with keys given, tcp:// endpoints are CURVE servers (the ZapHandler decides who gets
+// in) while ipc:// endpoints stay plain, guarded by their file permissions.
+//
 // High-water mark: PUB keeps at most kPublishHighWaterMark messages per subscriber and then
 // drops (ZeroMQ's PUB never blocks the publisher). A subscriber that lags further sees a seq
 // gap or a heartbeat ahead of it and fills the gap with the control `replay` op.
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
+
+#include "curve.hpp"
 
 namespace herald::daemon {
 
@@ -30,23 +36,33 @@ inline constexpr std::int64_t kMaxWireMessage = 1 << 20;
 // Binds `endpoint`; ipc socket files are created owner/group-only (0660) in a directory that is
 // created if missing; a stale socket file (we hold the state lock) is replaced.
 void bind_endpoint(zmq::socket_t& socket, const std::string& endpoint);
+// Binds every endpoint; with `curve`, the tcp:// ones as CURVE servers (bound last).
+void bind_endpoints(zmq::socket_t& socket, const std::vector<std::string>& endpoints,
+                    const std::optional<CurveServerKeys>& curve);
 
 class Publisher {
 public:
-    Publisher(zmq::context_t& context, const std::vector<std::string>& endpoints);
+    Publisher(zmq::context_t& context, const std::vector<std::string>& endpoints,
+              const std::optional<CurveServerKeys>& curve = std::nullopt);
 
     // Two frames: topic, payload. Never blocks (PUB drops for slow subscribers).
     void publish(std::string_view topic, std::string_view payload);
+    // Connections to the PUB endpoints now (subscribers, counted from the socket monitor's
+    // accepted/disconnected events). Call it every few seconds: it drains those events.
+    [[nodiscard]] std::int64_t connections();
 
 private:
     zmq::socket_t socket_;
+    zmq::socket_t monitor_;  // PAIR receiving socket_'s monitor events
+    std::int64_t connections_ = 0;
 };
 
 class ControlSocket {
 public:
     using Handler = std::function<std::string(const nlohmann::json& request)>;
 
-    ControlSocket(zmq::context_t& context, const std::string& endpoint);
+    ControlSocket(zmq::context_t& context, const std::string& endpoint,
+                  const std::optional<CurveServerKeys>& curve = std::nullopt);
 
     [[nodiscard]] zmq::socket_t& socket() { return socket_; }
     // Answers every request waiting now (non-blocking). Malformed requests are answered with

@@ -400,6 +400,8 @@ TEST(Keys, TableCoversEveryKeyAndParsesItsDefaults) {
     // Every key of the table is accepted by the parser with a value of its type.
     for (const KeyInfo& info : keys()) {
         EXPECT_FALSE(info.description.empty()) << info.name;
+        // The CURVE keys need real keys and each other: daemon/config/tests/curve_keys_test.cpp.
+        if (info.name.starts_with("curve_")) continue;
         std::string value;
         switch (info.type) {
             case KeyType::kString:
@@ -409,6 +411,7 @@ TEST(Keys, TableCoversEveryKeyAndParsesItsDefaults) {
                 if (info.name == "state_dir") value = "\"/tmp/s\"";
                 break;
             case KeyType::kStringArray:
+            case KeyType::kStringOrArray:
                 value = "[\"ipc:///tmp/y\"]";
                 break;
             case KeyType::kInteger:
@@ -434,7 +437,7 @@ TEST(Keys, TableCoversEveryKeyAndParsesItsDefaults) {
         auto config = parse_config(text, "/k.toml", bare_env());
         EXPECT_TRUE(config.has_value()) << text << (config ? "" : config.error().to_string());
     }
-    EXPECT_EQ(keys().size(), 21u);
+    EXPECT_EQ(keys().size(), 24u);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <herald/client.hpp>
 
+#include "curve.hpp"
 #include "json_fields.hpp"
 
 namespace herald::client {
@@ -15,6 +16,7 @@ namespace herald::client {
 struct ControlClient::Impl {
     std::string endpoint;
     std::chrono::milliseconds timeout;
+    std::optional<CurveKeys> curve;
     zmq::context_t context{1};
     // Rebuilt after every timeout: a REQ socket that sent without a reply refuses to send
     // again, and an old reply must never be taken for the answer to a new request.
@@ -25,6 +27,7 @@ struct ControlClient::Impl {
         try {
             zmq::socket_t fresh(context, zmq::socket_type::req);
             fresh.set(zmq::sockopt::linger, 0);
+            detail::apply_curve(fresh, curve, endpoint);
             fresh.connect(endpoint);
             socket = std::move(fresh);
             return {};
@@ -59,10 +62,12 @@ struct ControlClient::Impl {
     }
 };
 
-ControlClient::ControlClient(std::string endpoint, std::chrono::milliseconds timeout)
+ControlClient::ControlClient(std::string endpoint, std::chrono::milliseconds timeout,
+                             std::optional<CurveKeys> curve)
     : impl_(std::make_unique<Impl>()) {
     impl_->endpoint = std::move(endpoint);
     impl_->timeout = timeout;
+    impl_->curve = std::move(curve);
 }
 ControlClient::~ControlClient() = default;
 ControlClient::ControlClient(ControlClient&&) noexcept = default;

@@ -15,6 +15,8 @@
 
 #include <herald/client.hpp>
 
+#include "curve.hpp"
+
 namespace herald::client {
 namespace {
 
@@ -51,7 +53,7 @@ struct Subscriber::Impl {
     Impl(SubscriberOptions opts, std::shared_ptr<spdlog::logger> log)
         : options(std::move(opts)),
           logger(std::move(log)),
-          control(options.control_endpoint, options.request_timeout) {}
+          control(options.control_endpoint, options.request_timeout, options.curve) {}
 
     [[nodiscard]] std::int64_t horizon() const {
         return pending.empty() ? pos : pending.back().seq;
@@ -274,6 +276,7 @@ tl::expected<Subscriber, ClientError> Subscriber::open(SubscriberOptions options
             throw zmq::error_t();
         }
         impl->monitor.connect(kMonitorEndpoint);
+        detail::apply_curve(sub, impl->options.curve, impl->options.publish_endpoint);
         sub.connect(impl->options.publish_endpoint);
         if (impl->options.start) {
             impl->position_known = true;

@@ -53,6 +53,7 @@ public:
             }
         }
         if (auto ok = check_intervals(config); !ok) return tl::unexpected(ok.error());
+        if (auto ok = check_curve(config.daemon); !ok) return tl::unexpected(ok.error());
         if (auto ok = detail::fill_defaults(config, env_); !ok) return tl::unexpected(ok.error());
         return config;
     }
@@ -82,6 +83,11 @@ private:
                 if (!text) return wrong_type();
                 return Value{*text};
             }
+            case KeyType::kStringOrArray:
+                if (auto text = node.value_exact<std::string>()) {
+                    return Value{std::vector<std::string>{*text}};
+                }
+                [[fallthrough]];
             case KeyType::kStringArray: {
                 const toml::array* array = node.as_array();
                 if (array == nullptr) return wrong_type();
@@ -216,10 +222,61 @@ private:
             if (auto ok = check_endpoint(key, line, daemon.control); !ok) return ok;
         } else if (name == "log_level") {
             daemon.log_level = std::get<LogLevel>(value);
+        } else if (name == "metrics_file") {
+            fs::path file = std::get<std::string>(value);
+            if (file.empty()) return fail(key, line, "must not be empty");
+            daemon.metrics_file = file.is_relative() ? file_.parent_path() / file : file;
+        } else if (name == "curve_secret_key" || name == "curve_clients") {
+            return assign_curve(daemon, name, key, line, value);
         } else if (name == "heartbeat") {
             daemon.heartbeat = std::get<milliseconds>(value);
             if (daemon.heartbeat < milliseconds{10})
                 return fail(key, line, "must be at least 10ms");
+        }
+        return {};
+    }
+
+    // A malformed key is refused with the config line, or the key file's own line.
+    tl::expected<void, ConfigError> assign_curve(DaemonConfig& daemon, std::string_view name,
+                                                 const std::string& key, int line, Value& value) {
+        curve_lines_[std::string{name}] = line;
+        const auto located = [&](ConfigError error) {
+            if (error.line == 0) {
+                // Not about a line of a key file: point at the config line, naming the file.
+                if (!error.file.empty()) error.message += ": " + error.file;
+                error.file = file_.string();
+                error.line = line;
+            }
+            return tl::unexpected(std::move(error));
+        };
+        if (name == "curve_secret_key") {
+            auto secret =
+                resolve_curve_key(std::get<std::string>(value), true, file_.parent_path(), key);
+            if (!secret) return located(secret.error());
+            daemon.curve_secret_key = std::move(*secret);
+            return {};
+        }
+        auto clients = resolve_curve_key_list(std::get<std::vector<std::string>>(value),
+                                              file_.parent_path(), key);
+        if (!clients) return located(clients.error());
+        daemon.curve_clients = std::move(*clients);
+        return {};
+    }
+
+    // Either both CURVE keys or neither: a key list without a server key would leave the
+    // tcp endpoints open while the file suggests otherwise.
+    tl::expected<void, ConfigError> check_curve(const DaemonConfig& daemon) const {
+        const auto line_of_key = [&](const char* name) {
+            auto found = curve_lines_.find(name);
+            return found == curve_lines_.end() ? 0 : found->second;
+        };
+        if (daemon.has_curve() && daemon.curve_clients.empty()) {
+            return fail("daemon.curve_clients", line_of_key("curve_secret_key"),
+                        "needs at least one client public key when curve_secret_key is set");
+        }
+        if (!daemon.has_curve() && curve_lines_.contains("curve_clients")) {
+            return fail("daemon.curve_secret_key", line_of_key("curve_clients"),
+                        "missing: curve_clients needs the server's curve_secret_key");
         }
         return {};
     }
@@ -324,6 +381,7 @@ private:
     fs::path file_;
     const Environment& env_;
     std::map<std::string, int> interval_lines_;
+    std::map<std::string, int> curve_lines_;
 };
 
 }  // namespace

@@ -200,7 +200,7 @@ std::string default_user_agent() {
 namespace {
 // The one table of keys. Defaults are as written in TOML; the code's defaults in config.hpp
 // match them (config_test checks that the built-in config equals this table).
-constexpr std::array<KeyInfo, 21> kKeys{{
+constexpr std::array<KeyInfo, 24> kKeys{{
     {"daemon", "state_dir", KeyType::kString, "$STATE_DIRECTORY or $XDG_STATE_HOME/herald",
      "directory holding herald.db (SQLite) and the lock file"},
     {"daemon", "publish", KeyType::kStringArray, "[\"ipc://$RUNTIME_DIRECTORY/events\"]",
@@ -210,6 +210,12 @@ constexpr std::array<KeyInfo, 21> kKeys{{
     {"daemon", "log_level", KeyType::kLogLevel, "\"info\"",
      "trace, debug, info, warn, error, critical or off"},
     {"daemon", "heartbeat", KeyType::kDuration, "\"5s\"", "interval of heartbeat/ messages"},
+    {"daemon", "metrics_file", KeyType::kString, "(off)",
+     "Prometheus textfile (e.g. for node_exporter), rewritten atomically every 15 s and at exit"},
+    {"daemon", "curve_secret_key", KeyType::kString, "(off)",
+     "CURVE secret key of tcp:// endpoints: a key file (herald keygen) or 40 Z85 characters"},
+    {"daemon", "curve_clients", KeyType::kStringOrArray, "(none)",
+     "client public keys admitted over tcp://: Z85 keys and/or files of keys, one per line"},
     {"fetch", "user_agent", KeyType::kString, "\"herald/VERSION (feed aggregator)\"",
      "User-Agent header; should contain \"herald\""},
     {"fetch", "concurrency", KeyType::kInteger, "64", "transfers in flight"},
@@ -245,6 +251,8 @@ std::string_view key_type_name(KeyType type) {
             return "string";
         case KeyType::kStringArray:
             return "array of strings";
+        case KeyType::kStringOrArray:
+            return "string or array of strings";
         case KeyType::kInteger:
             return "integer";
         case KeyType::kBool:

@@ -71,6 +71,25 @@ struct Event {
 // True when `topic` starts with one of `prefixes`, or when there are none (everything).
 [[nodiscard]] bool topic_matches(std::span<const std::string> prefixes, std::string_view topic);
 
+// CURVE keys of a client (ZeroMQ Z85 text, 40 characters each). Used on tcp:// endpoints
+// only: ipc:// endpoints are plain (guarded by file permissions).
+struct CurveKeys {
+    std::string server_public;  // the daemon's public key
+    std::string public_key;     // this client's key pair
+    std::string secret_key;
+};
+
+struct CurveKeyPair {
+    std::string public_key;
+    std::string secret_key;
+};
+
+// A fresh key pair (zmq_curve_keypair); kEndpoint when ZeroMQ was built without CURVE.
+[[nodiscard]] tl::expected<CurveKeyPair, ClientError> make_curve_keypair();
+// The public key of a secret key (zmq_curve_public); kProtocol when the key is malformed.
+[[nodiscard]] tl::expected<std::string, ClientError> curve_public_key(
+    const std::string& secret_key);
+
 struct ReplayPage {
     std::vector<Event> events;  // seq > after, ascending
     std::int64_t last_seq = 0;
@@ -79,7 +98,8 @@ struct ReplayPage {
 
 class ControlClient {
 public:
-    ControlClient(std::string endpoint, std::chrono::milliseconds timeout);
+    ControlClient(std::string endpoint, std::chrono::milliseconds timeout,
+                  std::optional<CurveKeys> curve = std::nullopt);
     ~ControlClient();
     ControlClient(ControlClient&&) noexcept;
     ControlClient& operator=(ControlClient&&) noexcept;
@@ -118,6 +138,7 @@ struct SubscriberOptions {
     std::chrono::milliseconds request_timeout{2000};
     std::chrono::milliseconds retry_delay{500};  // between replays while the daemon is away
     int wake_fd = -1;  // next() returns early when this fd is readable (a signalfd, a pipe)
+    std::optional<CurveKeys> curve;  // for tcp:// endpoints of a daemon with CURVE
 };
 
 class Subscriber {

@@ -47,7 +47,14 @@ struct DaemonConfig {
     std::string control;               // ZeroMQ ROUTER endpoint
     LogLevel log_level = LogLevel::kInfo;
     std::chrono::milliseconds heartbeat{5000};
+    // node_exporter textfile: written atomically every 15 s and at exit; empty: off.
+    std::filesystem::path metrics_file;
+    // CURVE on the tcp:// endpoints (ipc:// stays plain): the server's secret key and the
+    // client public keys admitted, all as 40-character Z85 text. Empty secret: CURVE off.
+    std::string curve_secret_key;
+    std::vector<std::string> curve_clients;
 
+    [[nodiscard]] bool has_curve() const { return !curve_secret_key.empty(); }
     [[nodiscard]] std::filesystem::path database() const { return state_dir / "herald.db"; }
 };
 
@@ -144,7 +151,16 @@ struct Environment {
 
 // One row per configuration key: the single table the code validates against and the
 // operations doc's reference is generated from (`heraldd --print-config-keys`).
-enum class KeyType { kString, kStringArray, kInteger, kBool, kDuration, kSize, kLogLevel };
+enum class KeyType {
+    kString,
+    kStringArray,
+    kStringOrArray,  // one string or an array of them
+    kInteger,
+    kBool,
+    kDuration,
+    kSize,
+    kLogLevel
+};
 
 struct KeyInfo {
     std::string_view section;  // "daemon", "fetch", "store", "feed" (one per [[feed]])
@@ -156,5 +172,30 @@ struct KeyInfo {
 
 [[nodiscard]] std::span<const KeyInfo> keys();
 [[nodiscard]] std::string_view key_type_name(KeyType type);
+
+// CURVE keys are ZeroMQ's Z85 text: 40 characters for 32 bytes.
+[[nodiscard]] bool is_z85_key(std::string_view text);
+
+struct CurveKeyPair {
+    std::string public_key;  // Z85; empty when the file has none
+    std::string secret_key;  // Z85; empty when the file has none
+};
+
+// A key file as `herald keygen` writes it (`public-key = "Z85"` and `secret-key = "Z85"` lines,
+// `#` comments), or one bare Z85 key per line (taken as `bare_is_secret` says). Errors name
+// the file and the line.
+[[nodiscard]] tl::expected<CurveKeyPair, ConfigError> read_curve_key_file(
+    const std::filesystem::path& file, bool bare_is_secret);
+
+// A key written inline (40 Z85 characters) or the path of a key file (relative to
+// `base_dir`): the secret key when `secret`, else the public key. `key` names it in errors.
+[[nodiscard]] tl::expected<std::string, ConfigError> resolve_curve_key(
+    std::string_view value, bool secret, const std::filesystem::path& base_dir,
+    const std::string& key);
+
+// Public keys: each value a Z85 key or a file of them (one per line, or key pair files).
+[[nodiscard]] tl::expected<std::vector<std::string>, ConfigError> resolve_curve_key_list(
+    const std::vector<std::string>& values, const std::filesystem::path& base_dir,
+    const std::string& key);
 
 }  // namespace herald::config
