@@ -19,6 +19,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kVersionCheckEvery = 500ms;  // CLI feed edits are noticed within a second
 constexpr auto kScanEvery = 1s;
+// Results free room under the in-flight caps (feeds and bytes): rescan that soon, so a backlog
+// of due feeds is not held to one room-full a second (a scan reads every feed row).
+constexpr auto kRescanAfterResults = 100ms;
 constexpr auto kStatusEvery = 2s;
 constexpr auto kPruneEvery = std::chrono::hours{1};
 constexpr auto kMetricsEvery = 15s;     // node_exporter's textfile collector reads on scrape
@@ -226,6 +229,7 @@ void Daemon::handle_results() {
         }
     }
     commit_pending();
+    if (!results.empty()) next_scan_ = std::min(next_scan_, Clock::now() + kRescanAfterResults);
 }
 
 void Daemon::commit_pending() {
