@@ -66,6 +66,10 @@ def plot_all(f, out):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
         import matplotlib.ticker
+        # Text as text (small files) and no date or random ids: the same figures give the same
+        # bytes, so a committed plot changes only when its figures do.
+        matplotlib.rcParams["svg.fonttype"] = "none"
+        matplotlib.rcParams["svg.hashsalt"] = "herald"
     except ImportError as error:
         return [], [f"plots: matplotlib unavailable ({error}); run with /usr/bin/python3"]
     plots, missing = [], []
@@ -84,7 +88,7 @@ def plot_all(f, out):
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
         fig.tight_layout()
-        fig.savefig(os.path.join(out, name), format="svg")
+        fig.savefig(os.path.join(out, name), format="svg", metadata={"Date": None})
         plt.close(fig)
         plots.append((name, caption))
 
