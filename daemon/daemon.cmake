@@ -54,5 +54,6 @@ if(HERALD_TESTS)
     SOURCES
       ${CMAKE_CURRENT_LIST_DIR}/tests/ingest_test.cpp
       ${CMAKE_CURRENT_LIST_DIR}/tests/plumbing_test.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/tests/pipeline_test.cpp
     DEPS heraldd_core)
 endif()
