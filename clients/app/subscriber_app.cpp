@@ -3,8 +3,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
 
+#include <CLI/CLI.hpp>
 #include <poll.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -14,6 +16,33 @@
 #include <herald/config.hpp>
 
 namespace herald::clients {
+
+void add_subscribe_options(CLI::App& app, SubscribeArgs& args) {
+    app.add_option("--config", args.config_path, "configuration file");
+    app.add_option("--topic", args.topics,
+                   "topic prefix to follow, e.g. item.new/ or item.new/bbc/ (repeatable)");
+    app.add_option("--publish", args.publish, "PUB endpoint to use instead of the config's");
+    app.add_option("--control", args.control, "control endpoint to use instead of the config's");
+    app.add_option("--curve-server-key", args.curve_server_key,
+                   "heraldd's CURVE public key (Z85 or key file) for tcp endpoints");
+    app.add_option("--curve-key", args.curve_key,
+                   "this client's CURVE key file (from `herald keygen`) or secret key");
+}
+
+int parse_and_run(CLI::App& app, int argc, char** argv, const std::string& program,
+                  const std::function<int()>& run) {
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? kExitOk : kExitUsage;
+    }
+    try {
+        return run();
+    } catch (const std::exception& e) {
+        std::cerr << program << ": " << e.what() << '\n';
+        return kExitFailure;
+    }
+}
 
 tl::expected<Endpoints, std::string> resolve_endpoints(const std::string& config_path,
                                                        const std::string& publish_override,

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,7 +15,15 @@
 
 #include <herald/client.hpp>
 
+namespace CLI {
+class App;
+}
+
 namespace herald::clients {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
 
 struct Endpoints {
     std::string publish;
@@ -72,6 +81,14 @@ struct SubscribeArgs {
     std::string curve_server_key;
     std::string curve_key;
 };
+
+// --config, --topic, --publish, --control, --curve-server-key, --curve-key into `args`.
+void add_subscribe_options(CLI::App& app, SubscribeArgs& args);
+
+// Parses the command line (--help/--version exit 0, bad usage 2), then runs `run`; anything it
+// throws is one "PROGRAM: message" line on stderr and exit 1.
+int parse_and_run(CLI::App& app, int argc, char** argv, const std::string& program,
+                  const std::function<int()>& run);
 
 // Resolves the endpoints and the start position and opens the subscriber, woken by `signals`.
 // The error is one line for stderr (without the program's name).

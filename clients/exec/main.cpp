@@ -22,21 +22,16 @@ using namespace std::chrono_literals;
 using herald::client::Cursor;
 using herald::client::Event;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+using herald::clients::kExitFailure;
+using herald::clients::kExitOk;
+using herald::clients::kExitUsage;
 constexpr auto kMaxRetryDelay = std::chrono::milliseconds(5min);
 
 struct ExecArgs {
-    std::string config_path;
-    std::vector<std::string> topics;
+    herald::clients::SubscribeArgs subscribe;
     std::string cursor;
     int retries = 3;
     std::string retry_delay = "1s";
-    std::string publish;
-    std::string control;
-    std::string curve_server_key;
-    std::string curve_key;
     std::vector<std::string> command;
 };
 
@@ -80,11 +75,10 @@ int run(const ExecArgs& args) {
         return kExitUsage;
     }
     const std::filesystem::path cursor_path = args.cursor;
+    herald::clients::SubscribeArgs subscribe = args.subscribe;
+    subscribe.cursor = cursor_path;
     herald::clients::StopSignals signals;
-    auto subscriber = herald::clients::open_subscriber(
-        {args.config_path, args.publish, args.control, args.topics, std::nullopt, cursor_path,
-         args.curve_server_key, args.curve_key},
-        signals, logger);
+    auto subscriber = herald::clients::open_subscriber(subscribe, signals, logger);
     if (!subscriber) {
         std::cerr << "herald-exec: " << subscriber.error() << '\n';
         return kExitFailure;
@@ -131,9 +125,7 @@ int main(int argc, char** argv) {
         "HERALD_KIND, HERALD_FEED, HERALD_TITLE, HERALD_LINK in its environment"};
     app.set_version_flag("--version", std::string("herald-exec ") + HERALD_VERSION);
     ExecArgs args;
-    app.add_option("--config", args.config_path, "configuration file");
-    app.add_option("--topic", args.topics,
-                   "topic prefix to follow, e.g. item.new/ or item.new/bbc/ (repeatable)");
+    herald::clients::add_subscribe_options(app, args.subscribe);
     app.add_option("--cursor", args.cursor,
                    "file that keeps the position; it moves past an event once its command "
                    "succeeded (or failed every retry)")
@@ -142,22 +134,7 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     app.add_option("--retry-delay", args.retry_delay,
                    "first backoff delay, doubled per retry (default 1s)");
-    app.add_option("--publish", args.publish, "PUB endpoint to use instead of the config's");
-    app.add_option("--control", args.control, "control endpoint to use instead of the config's");
-    app.add_option("--curve-server-key", args.curve_server_key,
-                   "heraldd's CURVE public key (Z85 or key file) for tcp endpoints");
-    app.add_option("--curve-key", args.curve_key,
-                   "this client's CURVE key file (from `herald keygen`) or secret key");
     app.add_option("command", args.command, "COMMAND [ARGS...] after --")->required();
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        return app.exit(e) == 0 ? kExitOk : kExitUsage;
-    }
-    try {
-        return run(args);
-    } catch (const std::exception& e) {
-        std::cerr << "herald-exec: " << e.what() << '\n';
-        return kExitFailure;
-    }
+    return herald::clients::parse_and_run(app, argc, argv, "herald-exec",
+                                          [&] { return run(args); });
 }

@@ -19,23 +19,15 @@ namespace {
 
 using namespace std::chrono_literals;
 using herald::client::Event;
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+using herald::clients::kExitFailure;
+using herald::clients::kExitOk;
 // Cursor writes are fsynced: during a long replay save at most this often, and when idle.
 constexpr auto kCursorSaveInterval = 200ms;
 
 struct TailArgs {
-    std::string config_path;
-    std::vector<std::string> topics;
-    std::optional<std::int64_t> since;
+    herald::clients::SubscribeArgs subscribe;
     std::optional<std::string> cursor;
     bool json = false;
-    std::string publish;
-    std::string control;
-    std::string curve_server_key;
-    std::string curve_key;
 };
 
 std::string readable(const Event& event) {
@@ -52,13 +44,11 @@ bool print(const Event& event, bool json) {
 
 int run(const TailArgs& args) {
     auto logger = herald::clients::make_logger("herald-tail");
-    std::optional<std::filesystem::path> cursor_path;
-    if (args.cursor) cursor_path = *args.cursor;
+    herald::clients::SubscribeArgs subscribe = args.subscribe;
+    if (args.cursor) subscribe.cursor = *args.cursor;
+    const std::optional<std::filesystem::path> cursor_path = subscribe.cursor;
     herald::clients::StopSignals signals;
-    auto subscriber = herald::clients::open_subscriber(
-        {args.config_path, args.publish, args.control, args.topics, args.since, cursor_path,
-         args.curve_server_key, args.curve_key},
-        signals, logger);
+    auto subscriber = herald::clients::open_subscriber(subscribe, signals, logger);
     if (!subscriber) {
         std::cerr << "herald-tail: " << subscriber.error() << '\n';
         return kExitFailure;
@@ -97,30 +87,13 @@ int main(int argc, char** argv) {
     CLI::App app{"herald-tail: print herald's events as they arrive (resumable)"};
     app.set_version_flag("--version", std::string("herald-tail ") + HERALD_VERSION);
     TailArgs args;
-    app.add_option("--config", args.config_path, "configuration file");
-    app.add_option("--topic", args.topics,
-                   "topic prefix to follow, e.g. item.new/ or item.new/bbc/ (repeatable)");
-    auto* since =
-        app.add_option("--since", args.since, "replay the events after this seq first (exclusive)");
+    herald::clients::add_subscribe_options(app, args.subscribe);
+    auto* since = app.add_option("--since", args.subscribe.since,
+                                 "replay the events after this seq first (exclusive)");
     auto* cursor = app.add_option("--cursor", args.cursor,
                                   "file that keeps the position across runs (saved atomically)");
     since->excludes(cursor);
     app.add_flag("--json", args.json, "print each event's JSON payload, one per line");
-    app.add_option("--publish", args.publish, "PUB endpoint to use instead of the config's");
-    app.add_option("--control", args.control, "control endpoint to use instead of the config's");
-    app.add_option("--curve-server-key", args.curve_server_key,
-                   "heraldd's CURVE public key (Z85 or key file) for tcp endpoints");
-    app.add_option("--curve-key", args.curve_key,
-                   "this client's CURVE key file (from `herald keygen`) or secret key");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        return app.exit(e) == 0 ? kExitOk : kExitUsage;
-    }
-    try {
-        return run(args);
-    } catch (const std::exception& e) {
-        std::cerr << "herald-tail: " << e.what() << '\n';
-        return kExitFailure;
-    }
+    return herald::clients::parse_and_run(app, argc, argv, "herald-tail",
+                                          [&] { return run(args); });
 }
