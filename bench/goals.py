@@ -37,7 +37,7 @@ kKnownReasons = {
     "polled every 1–2 s, 10 new items/s) from the commit time heraldd logs with "
     "HERALD_COMMIT_TRACE to the subscriber's receipt. Compare the floor row of the bus "
     "table, a bare ZeroMQ PUB→SUB hop over ipc measured in the same run: on this 2-core "
-    "virtual machine the hop alone (four thread wake-ups: PUB's I/O thread, SUB's I/O thread, "
+    "virtual machine the hop alone (three thread wake-ups: PUB's I/O thread, SUB's I/O thread, "
     "the subscriber) costs about as much as the goal, so what herald adds is the difference.",
 }
 
