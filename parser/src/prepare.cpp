@@ -1,6 +1,7 @@
 // One pass over a UTF-8 feed: validation, reference repair and the copy pugixml parses in place.
 #include "prepare.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #if defined(__SSE2__)
@@ -26,30 +27,61 @@ bool is_plain_utf8_document(std::string_view body, std::string_view content_type
 }
 
 constexpr std::size_t kBlock = 64;  // event_mask reads four 16-byte blocks
+// event_mask also reads this many bytes past the block, to recognise "&lt;" and "&amp;".
+constexpr std::size_t kLookahead = 4;
 
-// event_mask for the last, shorter block (and for targets without SSE2).
+// event_mask for the last, shorter block (and for targets without SSE2). It may flag more
+// than event_mask does (step() copes with any byte), but never less.
 std::uint64_t tail_event_mask(const unsigned char* p, std::size_t size) {
     std::uint64_t mask = 0;
     for (std::size_t k = 0; k < size; ++k) {
-        if (p[k] < 0x20 || p[k] >= 0x80 || p[k] == '&') mask |= std::uint64_t{1} << k;
+        if (p[k] < 0x20 || p[k] >= 0x80 || p[k] == '&' || p[k] == '!' || p[k] == 'x') {
+            mask |= std::uint64_t{1} << k;
+        }
     }
     return mask;
 }
 
 // Bit k set: byte k of the kBlock bytes at p needs a look: non-ASCII, a control character
-// (tab, LF and CR included: testing for them here costs more than looking at them) or '&'.
-// 64 bytes a step: with 16 the loop's own bookkeeping cost as much as the compares.
+// XML forbids, a '!' (of "<!": comment, CDATA, DOCTYPE), an 'x' that may start "xmlns", or a
+// '&' that does not start "&lt;", "&gt;" or "&amp;". Those three are half of all bytes that
+// needed a look in escaped HTML, and newlines another fifth: each look is a branch that
+// mispredicts often, dearer than the compares that spare it. 64 bytes a step: with 16 the
+// loop's own bookkeeping cost as much as the compares. Reads kLookahead bytes past the block.
 std::uint64_t event_mask(const unsigned char* p) {
     std::uint64_t mask = 0;
 #if defined(__SSE2__)
     // A signed compare flags bytes >= 0x80 (negative) and controls below 0x20 together.
     // Written out four times: g++ -O2 does not unroll the loop, and its overhead showed.
     const __m128i spaces = _mm_set1_epi8(0x20);
-    const __m128i ampersand = _mm_set1_epi8('&');
+    const auto byte = [](char c) { return _mm_set1_epi8(c); };
+    const auto load = [p](std::size_t at) {
+        return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+    };
     const auto flags = [&](std::size_t at) {
-        const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
-        const __m128i flagged =
-            _mm_or_si128(_mm_cmplt_epi8(block, spaces), _mm_cmpeq_epi8(block, ampersand));
+        const __m128i b0 = load(at);
+        const __m128i b1 = load(at + 1);
+        const __m128i b2 = load(at + 2);
+        const __m128i b3 = load(at + 3);
+        const __m128i b4 = load(at + 4);
+        const __m128i allowed_controls = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(b0, byte('\n')), _mm_cmpeq_epi8(b0, byte('\t'))),
+            _mm_cmpeq_epi8(b0, byte('\r')));
+        const __m128i odd = _mm_andnot_si128(allowed_controls, _mm_cmplt_epi8(b0, spaces));
+        // "&lt;" or "&gt;": '&', then 'l' or 'g', then "t;".
+        const __m128i lt_gt = _mm_and_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(b1, byte('l')), _mm_cmpeq_epi8(b1, byte('g'))),
+            _mm_and_si128(_mm_cmpeq_epi8(b2, byte('t')), _mm_cmpeq_epi8(b3, byte(';'))));
+        const __m128i amp = _mm_and_si128(
+            _mm_and_si128(_mm_cmpeq_epi8(b1, byte('a')), _mm_cmpeq_epi8(b2, byte('m'))),
+            _mm_and_si128(_mm_cmpeq_epi8(b3, byte('p')), _mm_cmpeq_epi8(b4, byte(';'))));
+        const __m128i reference =
+            _mm_andnot_si128(_mm_or_si128(lt_gt, amp), _mm_cmpeq_epi8(b0, byte('&')));
+        // 'x' four bytes before 's': maybe "xmlns" (rare in text; step() checks).
+        const __m128i xmlns =
+            _mm_and_si128(_mm_cmpeq_epi8(b0, byte('x')), _mm_cmpeq_epi8(b4, byte('s')));
+        const __m128i flagged = _mm_or_si128(_mm_or_si128(odd, reference),
+                                             _mm_or_si128(_mm_cmpeq_epi8(b0, byte('!')), xmlns));
         return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(flagged)));
     };
     mask = flags(0) | (flags(16) << 16U) | (flags(32) << 32U) | (flags(48) << 48U);
@@ -83,8 +115,7 @@ constexpr std::size_t kGiveUp = std::string_view::npos;
 // The pass over one document; step() looks at one flagged byte and says where to go on.
 class FusedPass {
 public:
-    FusedPass(std::string_view text, Diagnostics& repairs)
-        : text_(text), fixer_(text, repairs), special_(markup::find_special(text, 0)) {}
+    FusedPass(std::string_view text, Diagnostics& repairs) : text_(text), fixer_(text, repairs) {}
 
     // kGiveUp when the document needs the general path.
     std::size_t step(std::size_t at) {
@@ -99,11 +130,17 @@ public:
             return at + length;
         }
         if (c == '&') return reference(at);
+        if (c == '!') return bang(at);
+        if (c == 'x') {
+            if (text_.substr(at, 5) == "xmlns") ++xmlns_count_;
+            return at + 1;
+        }
         // A control character XML forbids: decode_to_utf8 removes it and says so.
         return is_illegal_xml_ascii(c) ? kGiveUp : at + 1;
     }
 
     std::optional<std::string> finish() { return fixer_.finish(); }
+    [[nodiscard]] std::size_t xmlns_count() const { return xmlns_count_; }
 
 private:
     // As fix_references does: a '&' inside a comment, CDATA section or DOCTYPE stays as it is.
@@ -111,27 +148,28 @@ private:
         if (amp < skip_before_) return amp + 1;
         // Inside a comment or CDATA or not, these stay as they are: no need to know which.
         if (const std::size_t length = xml_entity_at(text_, amp); length > 0) return amp + length;
-        while (special_ != std::string_view::npos && special_ < amp) {
-            const std::size_t end = markup::end_of_special(text_, special_);
-            special_ = markup::find_special(text_, end);
-            if (end > amp) {
-                skip_before_ = end;
-                return amp + 1;
-            }
-        }
         return fixer_.handle(amp);
+    }
+
+    // A "<!" outside the last special section starts the next one (markup::find_special's
+    // order): found here, in the same pass, instead of by a search of its own through the text.
+    std::size_t bang(std::size_t at) {
+        if (at > skip_before_ && text_[at - 1] == '<') {
+            skip_before_ = markup::end_of_special(text_, at - 1);
+        }
+        return at + 1;
     }
 
     std::string_view text_;
     ReferenceFixer fixer_;
-    std::size_t special_;          // the next "<!" not yet passed
-    std::size_t skip_before_ = 0;  // '&' before this is inside the last special section
+    std::size_t xmlns_count_ = 0;
+    std::size_t skip_before_ = 0;  // the end of the last special section ("<!--", "<![CDATA[")
 };
 
 }  // namespace
 
 std::optional<std::string> prepare_utf8(std::string_view bytes, std::string_view content_type,
-                                        Diagnostics& diagnostics) {
+                                        Diagnostics& diagnostics, PreparedFacts* facts) {
     std::string_view text = bytes;
     if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
     if (!is_plain_utf8_document(text, content_type)) return std::nullopt;
@@ -144,8 +182,9 @@ std::optional<std::string> prepare_utf8(std::string_view bytes, std::string_view
     // Bounded: blocks advance by kBlock, and each step() moves `next` forward.
     for (std::size_t block = 0; block < size; block += kBlock) {
         if (next >= block + kBlock) continue;
-        std::uint64_t mask = size - block >= kBlock ? event_mask(p + block)
-                                                    : tail_event_mask(p + block, size - block);
+        std::uint64_t mask = size - block >= kBlock + kLookahead
+                                 ? event_mask(p + block)
+                                 : tail_event_mask(p + block, std::min(size - block, kBlock));
         if (next > block) mask &= ~std::uint64_t{0} << (next - block);
         while (mask != 0) {
             next = pass.step(block + static_cast<std::size_t>(std::countr_zero(mask)));
@@ -154,6 +193,7 @@ std::optional<std::string> prepare_utf8(std::string_view bytes, std::string_view
             mask &= ~std::uint64_t{0} << (next - block);
         }
     }
+    if (facts != nullptr) facts->xmlns_count = pass.xmlns_count();
     if (repairs.bozo) diagnostics.bozo = true;
     for (auto& warning : repairs.warnings) diagnostics.add_warning(std::move(warning));
     if (auto fixed = pass.finish()) return fixed;

@@ -241,6 +241,19 @@ void NamespaceMemo::read_root(pugi::xml_node any) {
         root_declarations_[root_declaration_count_++] =
             Declaration{prefix, namespace_from_uri(attr.value())};
     }
+    only_root_declares_ =
+        is_root_usable_ && declaration_bound_ && *declaration_bound_ <= root_declaration_count_;
+}
+
+std::optional<Ns> NamespaceMemo::find_below_root(pugi::xml_node element, std::string_view prefix) {
+    if (!has_root_) read_root(element);
+    if (!only_root_declares_ || element.internal_object() == root_) return std::nullopt;
+    // Readers only walk the root's descendants, so the root's declarations are in scope.
+    for (std::size_t i = 0; i < root_declaration_count_; ++i) {
+        if (root_declarations_[i].prefix == prefix) return root_declarations_[i].ns;
+    }
+    if (prefix.empty()) return Ns::kNone;
+    return std::nullopt;  // undeclared: the long way guesses and reports it
 }
 
 bool NamespaceMemo::is_root_scope(pugi::xml_node parent) {
@@ -363,6 +376,8 @@ QName qualified_name(pugi::xml_node element, Diagnostics& diagnostics, Namespace
     auto [prefix, result] = split_name(element);
     if (prefix == "xml") {
         result.ns = Ns::kXml;
+    } else if (const auto below_root = memo.find_below_root(element, prefix)) {
+        result.ns = *below_root;
     } else if (const auto own = declared_at(element, prefix)) {
         result.ns = *own;
     } else {
@@ -434,17 +449,35 @@ std::string element_text(pugi::xml_node element) {
     return out;
 }
 
-std::string base_url_at(pugi::xml_node element, std::string_view document_base) {
-    std::vector<std::string_view> bases;
+namespace {
+
+// The xml:base values from `element` up to the root, innermost first, into `bases`. A loop
+// over the attributes with a first-letter test: node.attribute("xml:base") ran strcmp on
+// every attribute of every ancestor, for every link of every item.
+void collect_bases(pugi::xml_node element, std::vector<std::string_view>& bases) {
     int depth = 0;
     for (auto node = element; node && depth < kMaxAncestors; node = node.parent(), ++depth) {
-        if (node.type() != pugi::node_element) continue;
-        const auto attr = node.attribute("xml:base");
-        if (attr) bases.emplace_back(attr.value());
+        for (auto attr = node.first_attribute(); attr; attr = attr.next_attribute()) {
+            const char* name = attr.name();
+            if (name[0] == 'x' && std::string_view(name) == "xml:base") {
+                bases.emplace_back(attr.value());
+                break;  // the first, as node.attribute() found it
+            }
+        }
     }
+}
+
+}  // namespace
+
+std::string resolve_at(pugi::xml_node element, std::string_view document_base,
+                       std::string_view reference) {
+    std::vector<std::string_view> bases;
+    collect_bases(element, bases);
+    // Most documents have no xml:base: no copy of the document's URL per link.
+    if (bases.empty()) return resolve_url(document_base, reference);
     std::string base(document_base);
     for (auto it = bases.rbegin(); it != bases.rend(); ++it) base = resolve_url(base, *it);
-    return base;
+    return resolve_url(base, reference);
 }
 
 std::size_t child_count(pugi::xml_node element) {

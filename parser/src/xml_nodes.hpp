@@ -52,6 +52,14 @@ public:
     [[nodiscard]] std::optional<Ns> find_root_declared(pugi::xml_node parent,
                                                        std::string_view prefix);
 
+    // The document holds at most `count` namespace declarations (prepare_utf8 counted
+    // "xmlns"). When the root has that many, no other element declares one, and elements
+    // below the root resolve from the root's table without reading their own attributes.
+    void bound_declarations(std::size_t count) { declaration_bound_ = count; }
+    // The namespace of `element`, when the bound above settles it; nullopt: the long way.
+    [[nodiscard]] std::optional<Ns> find_below_root(pugi::xml_node element,
+                                                    std::string_view prefix);
+
 private:
     struct Declaration {
         std::string_view prefix;
@@ -65,6 +73,8 @@ private:
     const pugi::xml_node_struct* root_ = nullptr;  // the document element, once read
     bool has_root_ = false;
     bool is_root_usable_ = false;  // false when the root has more declarations than fit
+    std::optional<std::size_t> declaration_bound_;
+    bool only_root_declares_ = false;  // set by read_root from declaration_bound_
     std::array<Declaration, kMaxRootDeclarations> root_declarations_{};
     std::size_t root_declaration_count_ = 0;
     // The last few parents asked about (an item, its author, its media:group, ...), and
@@ -109,8 +119,10 @@ enum class Markup {
 // The element's own text (PCDATA and CDATA children only), trimmed.
 [[nodiscard]] std::string element_text(pugi::xml_node element);
 
-// The base URL in effect at `element`: nested xml:base resolved from the document's base down.
-[[nodiscard]] std::string base_url_at(pugi::xml_node element, std::string_view document_base);
+// `reference` resolved against the base URL in effect at `element`: nested xml:base resolved
+// from the document's base down.
+[[nodiscard]] std::string resolve_at(pugi::xml_node element, std::string_view document_base,
+                                     std::string_view reference);
 
 // How many child nodes `element` has: an upper bound on its items, to reserve for them once
 // (growing the vector moved every Item read so far, again and again).

@@ -114,5 +114,39 @@ TEST(PrepareTest, AgreesAtEveryOffsetAcrossBlockBoundaries) {
     }
 }
 
+// The scan skips "&lt;", "&gt;" and "&amp;" by looking a few bytes past each 64-byte block, and
+// finds comments and CDATA sections by their '!': near misses of both, at every offset and at
+// the very end of the document (where no bytes follow to look at).
+TEST(PrepareTest, AgreesOnNearMissesAndSpecialSectionsAtEveryOffset) {
+    const std::string pieces[] = {"&lt;&eacute;",
+                                  "&gt;	&nbsp;",
+                                  "&amp;mdash;&mdash;",
+                                  "&l;&eacute;",
+                                  "&lt&eacute;",
+                                  "&am;&amp",
+                                  "&ampx;",
+                                  "&gtt;",
+                                  "<!-- &nbsp; -->&nbsp;",
+                                  "<![CDATA[&eacute; <!-- ]]>&eacute;-->",
+                                  "<!-- <!-- &nbsp; -->&nbsp;",
+                                  "<!DOCTYPE t [<!ENTITY x 'y'>]>&eacute;",
+                                  "hi! <b>!&eacute;</b>",
+                                  "<!-- unterminated &nbsp;"};
+    for (std::size_t offset = 0; offset < 140; ++offset) {
+        for (const std::string& piece : pieces) {
+            expect_same("<t>" + std::string(offset, 'x') + piece + "y</t>");
+            expect_same("<t>" + std::string(offset, 'x') + piece);
+        }
+        // A forbidden control right after a skipped entity is still seen.
+        EXPECT_TRUE(declines("<t>" + std::string(offset, 'x') + "&lt;\x01</t>")) << offset;
+        EXPECT_TRUE(declines("<t>" + std::string(offset, 'x') + "&amp;\x0B</t>")) << offset;
+    }
+}
+
+TEST(PrepareTest, RepairsOutsideSpecialSectionsOnly) {
+    EXPECT_EQ(expect_same("<t>!&eacute;<![CDATA[&eacute;]]>&eacute;<!--&eacute;-->&eacute;</t>"),
+              "<t>!\u00e9<![CDATA[&eacute;]]>\u00e9<!--&eacute;-->\u00e9</t>");
+}
+
 }  // namespace
 }  // namespace herald::parser::detail
