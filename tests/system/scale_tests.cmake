@@ -1,5 +1,6 @@
 # Past one machine and the faults of issue 8: three heraldd shards behind herald-proxy
-# (docs/scaling.md), DNS failure in a network namespace, a subscriber that never reads.
+# (docs/scaling.md), DNS failure in a network namespace, a subscriber that never reads, and
+# the commit-trace hook behind the latency figures.
 if(TARGET heraldd AND TARGET herald-proxy)
   herald_test(scaling_system_test
     SOURCES
@@ -14,6 +15,7 @@ if(TARGET heraldd AND TARGET herald-tail)
     SOURCES
       ${CMAKE_CURRENT_LIST_DIR}/daemon_harness.cpp
       ${CMAKE_CURRENT_LIST_DIR}/daemon_faults2_test.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/daemon_trace_test.cpp
     DEPS herald::test_support herald::store cppzmq nlohmann_json::nlohmann_json)
   target_include_directories(daemon_faults2_test PRIVATE ${CMAKE_CURRENT_LIST_DIR})
   add_dependencies(daemon_faults2_test heraldd herald-tail)
