@@ -111,22 +111,22 @@ def goals(f):
     add(5, "all-304 poll ≤ 1.5× curl --parallel (median)", f.get(name, "fetch_304_ratio"), 1.5,
         False, note=f"× curl {at}", small=feeds != 1000)
     # Issue 6: the daemon end to end.
-    nb = [(n, s) for n, s in f.sweep("e2e") if f.get(s, "e2e_newsboat_fresh_s")]
-    if nb:
-        count, step = nb[-1]
-        fresh = f.get(step, "e2e_herald_fresh_s")
-        steady = f.get(step, "e2e_herald_304_s")
-        add(6, "fresh poll ≥ 5× faster than newsboat",
-            f.get(step, "e2e_newsboat_fresh_s") / fresh if fresh else None, 5, True,
+    # Each newsboat goal at the largest feed count where that newsboat run finished (a stopped
+    # steady-state run leaves the fresh figure of that size, not the steady one).
+    for goal_text, newsboat_key, herald_key, goal in (
+            ("fresh poll ≥ 5× faster than newsboat", "e2e_newsboat_fresh_s",
+             "e2e_herald_fresh_s", 5),
+            ("all-304 poll ≥ 100× faster than newsboat steady state", "e2e_newsboat_steady_s",
+             "e2e_herald_304_s", 100)):
+        runs = [(n, s) for n, s in f.sweep("e2e") if f.get(s, newsboat_key)]
+        if not runs:
+            add(6, goal_text, None, goal, True, missing="newsboat not run")
+            continue
+        f.any_failed()  # only the step the verdict reads counts below
+        count, step = runs[-1]
+        herald = f.get(step, herald_key)
+        add(6, goal_text, f.get(step, newsboat_key) / herald if herald else None, goal, True,
             note=f"× faster at {number(count)} feeds", small=count < 1000)
-        add(6, "all-304 poll ≥ 100× faster than newsboat steady state",
-            f.get(step, "e2e_newsboat_steady_s") / steady if steady else None, 100, True,
-            note=f"× faster at {number(count)} feeds", small=count < 1000)
-    else:
-        add(6, "fresh poll ≥ 5× faster than newsboat", None, 5, True,
-            missing="newsboat not run")
-        add(6, "all-304 poll ≥ 100× faster than newsboat steady state", None, 100, True,
-            missing="newsboat not run")
     name, feeds = f.at("e2e", 1000)
     at = f"at {number(feeds)} feeds" if feeds else ""
     herald_304, curl_304 = f.get(name, "e2e_herald_304_s"), f.get(name, "e2e_curl_304_s")
