@@ -73,15 +73,12 @@ std::int64_t realtime_ns() {
         .count();
 }
 
-// Benchmark hook (bench/bus.sh, docs/performance.md): with HERALD_COMMIT_TRACE=FILE set, one
-// line per published batch, "first_seq last_seq commit_done_realtime_ns", appended after the
-// batch was published so that the write itself adds nothing to the latency it measures.
-void trace_commit(const std::vector<store::Event>& events, std::int64_t commit_done_ns) {
-    const char* path = std::getenv("HERALD_COMMIT_TRACE");
-    if (path == nullptr || *path == '\0' || events.empty()) return;
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path, "a"), &std::fclose);
-    if (!file) return;
-    fmt::print(file.get(), "{} {} {}\n", events.front().seq, events.back().seq, commit_done_ns);
+// Benchmark hook (bench/bus.sh, docs/performance.md): with HERALD_COMMIT_TRACE=FILE set at
+// start, one line per published batch, "first_seq last_seq commit_done_realtime_ns".
+TraceFile open_commit_trace() {
+    const char* path = std::getenv("HERALD_COMMIT_TRACE");  // NOLINT(concurrency-mt-unsafe)
+    if (path == nullptr || *path == '\0') return {nullptr, &std::fclose};
+    return {std::fopen(path, "a"), &std::fclose};
 }
 
 }  // namespace
@@ -100,7 +97,8 @@ Daemon::Daemon(config::Config config, DaemonOptions options, const fetcher::Curl
       logger_(std::move(logger)),
       policy_(poll_policy(config_.fetch)),
       random_(std::random_device{}()),
-      started_at_(std::chrono::system_clock::now()) {
+      started_at_(std::chrono::system_clock::now()),
+      commit_trace_(open_commit_trace()) {
     make_state_dir(config_.daemon.state_dir);
     lock_ = std::make_unique<LockFile>(config_.daemon.state_dir);
     auto opened = store::Store::open(config_.daemon.database(), open_options(config_.store));
@@ -236,7 +234,7 @@ void Daemon::commit_pending() {
     if (pending_.empty()) return;
     auto started = Clock::now();
     auto applied = store_->apply(pending_);
-    const std::int64_t commit_done_ns = realtime_ns();
+    const std::int64_t commit_done_ns = commit_trace_ ? realtime_ns() : 0;
     summary_.store_time += Clock::now() - started;
     if (!applied) {
         if (applied.error().kind == store::StoreErrorKind::kBusy) {
@@ -253,7 +251,12 @@ void Daemon::commit_pending() {
     }
     // Publish before freeing the batch's parsed feeds: subscribers wait for nothing else.
     publish(applied->events);
-    trace_commit(applied->events, commit_done_ns);
+    if (commit_trace_ && !applied->events.empty()) {
+        // Written after publishing, so the write adds nothing to the latency it measures.
+        fmt::print(commit_trace_.get(), "{} {} {}\n", applied->events.front().seq,
+                   applied->events.back().seq, commit_done_ns);
+        std::fflush(commit_trace_.get());  // the benchmark reads it while heraldd runs
+    }
     pending_.clear();
     summary_.new_items += applied->new_items;
     summary_.updated_items += applied->updated_items;

@@ -12,6 +12,7 @@
 // feed is a feed.error and a backoff, a failing store write is logged and retried.
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -36,6 +37,8 @@
 #include "system.hpp"
 
 namespace herald::daemon {
+
+using TraceFile = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
 
 struct DaemonOptions {
     std::optional<std::filesystem::path> config_path;  // --config, reused by reload
@@ -93,7 +96,8 @@ private:
     void update_status();
     void heartbeat();
     // metrics (daemon_control.cpp)
-    [[nodiscard]] std::string metrics_text();
+    // The store's gauges come from `status` (read once by the caller; null: unknown, shown as 0).
+    [[nodiscard]] std::string metrics_text(const store::StoreStatus* status);
     void write_metrics();
 
     // control (daemon_control.cpp)
@@ -131,6 +135,7 @@ private:
     OnceSummary summary_;
     Metrics metrics_;
     std::chrono::system_clock::time_point started_at_;
+    TraceFile commit_trace_;  // HERALD_COMMIT_TRACE, opened once at start; null when unset
 
     SteadyTime next_heartbeat_{};
     SteadyTime next_version_check_{};

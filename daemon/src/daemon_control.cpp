@@ -63,19 +63,18 @@ std::string Daemon::op_status() {
         {"items", status->items},
         // The Prometheus exposition text, as in [daemon] metrics_file (herald status
         // --prometheus prints it).
-        {"prometheus", metrics_text()},
+        {"prometheus", metrics_text(&*status)},
     };
     return reply.dump();
 }
 
-std::string Daemon::metrics_text() {
+std::string Daemon::metrics_text(const store::StoreStatus* status) {
     MetricsGauges gauges;
     gauges.started_at = started_at_;
     gauges.last_seq = last_seq_;
     gauges.in_flight = static_cast<std::int64_t>(in_flight_.size() + pending_.size());
     gauges.subscribers = publisher_->connections();
-    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    if (auto status = store_->status(now)) {
+    if (status != nullptr) {
         gauges.feeds_ok = status->feeds_ok;
         gauges.feeds_error = status->feeds_error;
         gauges.feeds_gone = status->feeds_gone;
@@ -88,7 +87,10 @@ std::string Daemon::metrics_text() {
 
 void Daemon::write_metrics() {
     if (config_.daemon.metrics_file.empty()) return;
-    if (auto written = write_metrics_file(config_.daemon.metrics_file, metrics_text()); !written) {
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto status = store_->status(now);  // unreadable: the store gauges read 0 this time
+    const std::string text = metrics_text(status ? &*status : nullptr);
+    if (auto written = write_metrics_file(config_.daemon.metrics_file, text); !written) {
         logger_->warn("{}", written.error());
     }
 }
