@@ -83,6 +83,11 @@ public:
         is_first_ = false;
     }
     // `name` is one of the contract's keys: plain ASCII, nothing to escape.
+    template <typename T>
+    void field(std::string_view name, const T& content) {
+        key(name);
+        value(content);
+    }
     void key(std::string_view name) {
         separate();
         out_.push_back('"');
@@ -193,59 +198,37 @@ private:
 
 void write_feed_info(JsonWriter& json, const FeedInfo& info) {
     json.open('{');
-    json.key("title");
-    json.value(info.title);
-    json.key("link");
-    json.value(info.link);
-    json.key("subtitle");
-    json.value(info.subtitle);
-    json.key("language");
-    json.value(info.language);
-    json.key("updated");
-    json.value(info.updated);
-    json.key("author");
-    json.value(info.author);
-    json.key("generator");
-    json.value(info.generator);
-    json.key("image");
-    json.value(info.image);
-    json.key("id");
-    json.value(info.id);
-    json.key("ttl");
-    json.value(info.ttl);
+    json.field("title", info.title);
+    json.field("link", info.link);
+    json.field("subtitle", info.subtitle);
+    json.field("language", info.language);
+    json.field("updated", info.updated);
+    json.field("author", info.author);
+    json.field("generator", info.generator);
+    json.field("image", info.image);
+    json.field("id", info.id);
+    json.field("ttl", info.ttl);
     json.close('}');
 }
 
 void write_item(JsonWriter& json, const Item& item) {
     json.open('{');
-    json.key("id");
-    json.value(item.id);
-    json.key("title");
-    json.value(item.title);
-    json.key("link");
-    json.value(item.link);
-    json.key("published");
-    json.value(item.published);
-    json.key("updated");
-    json.value(item.updated);
-    json.key("author");
-    json.value(item.author);
-    json.key("summary");
-    json.value(item.summary);
-    json.key("content");
-    json.value(item.content);
-    json.key("categories");
-    json.value(item.categories);
+    json.field("id", item.id);
+    json.field("title", item.title);
+    json.field("link", item.link);
+    json.field("published", item.published);
+    json.field("updated", item.updated);
+    json.field("author", item.author);
+    json.field("summary", item.summary);
+    json.field("content", item.content);
+    json.field("categories", item.categories);
     json.key("enclosures");
     json.open('[');
     for (const auto& enclosure : item.enclosures) {
         json.open('{');
-        json.key("url");
-        json.value(std::string_view(enclosure.url));
-        json.key("type");
-        json.value(enclosure.type);
-        json.key("length");
-        json.value(enclosure.length);
+        json.field("url", std::string_view(enclosure.url));
+        json.field("type", enclosure.type);
+        json.field("length", enclosure.length);
         json.close('}');
     }
     json.close(']');
@@ -276,12 +259,9 @@ std::string to_json(const ParsedFeed& feed) {
     out.reserve(4096);
     JsonWriter json(out);
     json.open('{');
-    json.key("format");
-    json.value(format_name(feed.format));
-    json.key("bozo");
-    json.value(feed.bozo);
-    json.key("warnings");
-    json.value(feed.warnings);
+    json.field("format", format_name(feed.format));
+    json.field("bozo", feed.bozo);
+    json.field("warnings", feed.warnings);
     json.key("feed");
     write_feed_info(json, feed.feed);
     json.key("items");
