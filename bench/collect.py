@@ -110,12 +110,25 @@ def parse_bus(text):
     figures = figure_lines(text)
     latency = (rf"commit->subscriber latency over (\d+) events \((\d+) batches\): p50 {kNumber} us, "
                rf"p90 {kNumber} us, p99 {kNumber} us")
+    phases = {"fresh burst": "fresh", "steady": "steady"}
     for line in text.splitlines():
         if m := re.match(rf"^(fresh burst|steady): {latency}", line):
-            phase = "fresh" if m.group(1) == "fresh burst" else "steady"
+            phase = phases[m.group(1)]
             figures[f"bus_{phase}_latency_events"] = float(m.group(2))
             figures[f"bus_{phase}_latency_p50_us"] = float(m.group(4))
             figures[f"bus_{phase}_latency_p99_us"] = float(m.group(6))
+        elif m := re.match(rf"^(steady): (\d+) feeds polled every 1-2 s, {kNumber} new items/s",
+                           line):
+            figures[f"bus_{m.group(1)}_feeds"] = float(m.group(2))
+            figures[f"bus_{m.group(1)}_items_per_s"] = float(m.group(3))
+        elif m := re.match(rf"^(steady): (\d+) commits traced, one every (\d+) ms", line):
+            figures[f"bus_{m.group(1)}_commit_gap_ms"] = float(m.group(3))
+        elif m := re.match(rf"^(steady): zmq PUB->SUB ipc floor over (\d+) messages, one every "
+                           rf"(\d+) ms: p50 {kNumber} us, p99 {kNumber} us", line):
+            prefix = "bus_floor"
+            figures[f"{prefix}_pace_ms"] = float(m.group(3))
+            figures[f"{prefix}_p50_us"] = float(m.group(4))
+            figures[f"{prefix}_p99_us"] = float(m.group(5))
         elif m := re.match(rf"^fresh burst: live: (\d+) events in {kNumber} s = {kNumber} events/s",
                            line):
             figures["bus_pub_events"] = float(m.group(1))
@@ -136,10 +149,6 @@ def parse_bus(text):
         elif m := re.match(rf"^replay \(parsed\): (\d+) events, {kNumber} MB in {kNumber} s = "
                            rf"{kNumber} events/s", line):
             figures["bus_replay_parsed_per_s"] = float(m.group(4))
-        elif m := re.match(rf"^zmq PUB->SUB ipc floor over (\d+) messages: p50 {kNumber} us, "
-                           rf"p99 {kNumber} us", line):
-            figures["bus_floor_p50_us"] = float(m.group(2))
-            figures["bus_floor_p99_us"] = float(m.group(3))
     return figures
 
 

@@ -219,9 +219,10 @@ int listen(const std::string& endpoint, int quiet_seconds, const std::string& tr
 }
 
 // The floor under commit->subscriber latency on this machine: the same hop (PUB -> ipc ->
-// SUB, 1.2 KB payloads, a few per second) with nothing before it. Both sockets in one process,
+// SUB, 1.2 KB payloads, one every `pace`) with nothing before it. Both sockets in one process,
 // each with its own context, so each side still crosses its own I/O thread as heraldd does.
-int floor(const std::string& endpoint) {
+// The pace matters: the longer the machine idles between messages, the dearer the wake-ups.
+int floor(const std::string& endpoint, std::chrono::milliseconds pace) {
     zmq::context_t pub_context;
     zmq::context_t sub_context;
     zmq::socket_t pub(pub_context, zmq::socket_type::pub);
@@ -245,7 +246,9 @@ int floor(const std::string& endpoint) {
         std::vector<zmq::message_t> frames;
         (void)zmq::recv_multipart(sub, std::back_inserter(frames));
     }
-    for (int n = 0; n < 300; ++n) {
+    // 300 messages, or fewer when slowly paced: about 30 s at most.
+    const long count = std::clamp(30'000L / static_cast<long>(pace.count()), 40L, 300L);
+    for (long n = 0; n < count; ++n) {
         std::string payload = std::to_string(realtime_ns()) + " " + padding;
         pub.send(zmq::str_buffer("item.x/"), zmq::send_flags::sndmore);
         pub.send(zmq::buffer(payload), zmq::send_flags::none);
@@ -254,11 +257,13 @@ int floor(const std::string& endpoint) {
         const std::int64_t at = realtime_ns();
         const std::int64_t sent = std::strtoll(frames.back().data<char>(), nullptr, 10);
         latencies.push_back(static_cast<double>(at - sent) / 1000.0);
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // pacing, as in steady state
+        std::this_thread::sleep_for(pace);
     }
     if (latencies.empty()) return 1;
-    std::printf("zmq PUB->SUB ipc floor over %zu messages: p50 %.1f us, p99 %.1f us\n",
-                latencies.size(), percentile(latencies, 0.5), percentile(latencies, 0.99));
+    std::printf(
+        "zmq PUB->SUB ipc floor over %zu messages, one every %lld ms: p50 %.1f us, p99 %.1f us\n",
+        latencies.size(), static_cast<long long>(pace.count()), percentile(latencies, 0.5),
+        percentile(latencies, 0.99));
     return 0;
 }
 
@@ -276,13 +281,16 @@ int main(int argc, char** argv) {
         }
         return replay(argv[2], parse, pid);
     }
-    if (mode == "floor" && argc == 3) return floor(argv[2]);
+    if (mode == "floor" && (argc == 3 || argc == 4)) {
+        const long pace_ms = argc == 4 ? std::clamp(std::atol(argv[3]), 1L, 1000L) : 20L;
+        return floor(argv[2], std::chrono::milliseconds(pace_ms));
+    }
     if (mode == "listen" && (argc == 4 || argc == 5)) {
         return listen(argv[2], std::atoi(argv[3]), argc == 5 ? argv[4] : "");
     }
     std::fprintf(
         stderr,
         "usage: e2e_client replay CONTROL [--parse] [--pid PID] | listen EVENTS QUIET_SECONDS "
-        "[TRACE]\n");
+        "[TRACE] | floor ENDPOINT [PACE_MS]\n");
     return 2;
 }

@@ -40,9 +40,11 @@ kKnownReasons = {
     "commit→subscriber latency": "measured in the steady state (a running heraldd, 20 feeds "
     "polled every 1–2 s, 10 new items/s) from the commit time heraldd logs with "
     "HERALD_COMMIT_TRACE to the subscriber's receipt. Compare the floor row of the bus "
-    "table, a bare ZeroMQ PUB→SUB hop over ipc measured in the same run: on this 2-core "
-    "virtual machine the hop alone (three thread wake-ups: PUB's I/O thread, SUB's I/O thread, "
-    "the subscriber) costs about as much as the goal, so what herald adds is the difference.",
+    "table: a bare ZeroMQ PUB→SUB hop over ipc in the same run, paced like that run's commits. "
+    "The hop crosses three sleeping threads (PUB's I/O thread, SUB's I/O thread, the "
+    "subscriber), and on this 2-core virtual machine a wake-up after a long idle costs tens of "
+    "µs (the guest's haltpoll idle state), so the hop alone costs about as much as the goal "
+    "when the machine idles between commits; what herald adds is the difference.",
 }
 
 

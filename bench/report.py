@@ -361,15 +361,18 @@ def bus_section(f):
          f"{number(g('bus_store_replay_cpu_per_s'))} per CPU second"),
         ("events/s through PUB (fresh `--once` burst; the store sets the pace)",
          f"{number(g('bus_pub_events_per_s'))} ({number(g('bus_pub_events'))} events received)"),
-        ("commit→subscriber latency, steady state",
+        ("commit→subscriber latency, steady state "
+         f"({number(g('bus_steady_feeds'))} feeds, {number(g('bus_steady_items_per_s'))} new "
+         f"items/s, a commit every {number(g('bus_steady_commit_gap_ms'))} ms)",
          f"p50 {number(g('bus_steady_latency_p50_us'))} µs, p99 "
          f"{number(g('bus_steady_latency_p99_us'))} µs over "
          f"{number(g('bus_steady_latency_events'))} events"),
+        (f"floor: a bare ZeroMQ PUB→SUB hop over ipc, one message every "
+         f"{number(g('bus_floor_pace_ms'))} ms",
+         f"p50 {number(g('bus_floor_p50_us'))} µs, p99 {number(g('bus_floor_p99_us'))} µs"),
         ("commit→subscriber latency, fresh burst (~1,700 events per commit)",
          f"p50 {number(g('bus_fresh_latency_p50_us'))} µs, p99 "
          f"{number(g('bus_fresh_latency_p99_us'))} µs"),
-        ("floor: a bare ZeroMQ PUB→SUB hop over ipc on this machine",
-         f"p50 {number(g('bus_floor_p50_us'))} µs, p99 {number(g('bus_floor_p99_us'))} µs"),
     ]
     return table(["what", "figure"], rows) + "\n"
 
