@@ -117,6 +117,11 @@ def parse_bus(text):
             figures[f"bus_{phase}_latency_events"] = float(m.group(2))
             figures[f"bus_{phase}_latency_p50_us"] = float(m.group(4))
             figures[f"bus_{phase}_latency_p99_us"] = float(m.group(6))
+        elif m := re.match(rf"^(fresh burst|steady): first event of each commit, over (\d+) "
+                           rf"commits: p50 {kNumber} us, p99 {kNumber} us", line):
+            phase = phases[m.group(1)]
+            figures[f"bus_{phase}_first_latency_p50_us"] = float(m.group(3))
+            figures[f"bus_{phase}_first_latency_p99_us"] = float(m.group(4))
         elif m := re.match(rf"^(steady): (\d+) feeds polled every 1-2 s, {kNumber} new items/s",
                            line):
             figures[f"bus_{m.group(1)}_feeds"] = float(m.group(2))

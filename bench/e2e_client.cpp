@@ -199,10 +199,15 @@ int listen(const std::string& endpoint, int quiet_seconds, const std::string& tr
     if (trace.empty()) return 0;
     auto batches = read_trace(trace);
     std::vector<double> latencies;
+    // The first event of each commit: when a subscriber first hears of it, before the rest
+    // of the batch queues behind it.
+    std::vector<double> first_latencies;
     for (const auto& [seq, at] : received) {
         auto batch = batches.lower_bound(seq);  // the first batch whose last_seq >= seq
         if (batch == batches.end() || batch->second.first_seq > seq) continue;
-        latencies.push_back(static_cast<double>(at - batch->second.commit_done_ns) / 1000.0);
+        const double latency = static_cast<double>(at - batch->second.commit_done_ns) / 1000.0;
+        latencies.push_back(latency);
+        if (seq == batch->second.first_seq) first_latencies.push_back(latency);
     }
     if (latencies.empty()) {
         std::printf("commit->subscriber: no traced events (is HERALD_COMMIT_TRACE set?)\n");
@@ -215,6 +220,11 @@ int listen(const std::string& endpoint, int quiet_seconds, const std::string& tr
         "commit->subscriber latency over %zu events (%zu batches): p50 %.1f us, p90 %.1f us, "
         "p99 %.1f us, max %.1f us\n",
         latencies.size(), batches.size(), p50, p90, p99, latencies.back());
+    if (!first_latencies.empty()) {
+        std::printf("first event of each commit, over %zu commits: p50 %.1f us, p99 %.1f us\n",
+                    first_latencies.size(), percentile(first_latencies, 0.5),
+                    percentile(first_latencies, 0.99));
+    }
     return 0;
 }
 

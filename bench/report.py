@@ -367,6 +367,9 @@ def bus_section(f):
          f"p50 {number(g('bus_steady_latency_p50_us'))} µs, p99 "
          f"{number(g('bus_steady_latency_p99_us'))} µs over "
          f"{number(g('bus_steady_latency_events'))} events"),
+        ("the same, first event of each commit only",
+         f"p50 {number(g('bus_steady_first_latency_p50_us'))} µs, p99 "
+         f"{number(g('bus_steady_first_latency_p99_us'))} µs"),
         (f"floor: a bare ZeroMQ PUB→SUB hop over ipc, one message every "
          f"{number(g('bus_floor_pace_ms'))} ms",
          f"p50 {number(g('bus_floor_p50_us'))} µs, p99 {number(g('bus_floor_p99_us'))} µs"),
