@@ -3,6 +3,7 @@
 // XML 1.0 forbids. Valid UTF-8 (the common case) costs one validation pass and one copy.
 // The clues come from encoding_sniff.cpp, the UTF-8 primitives from utf8.cpp.
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -151,6 +152,25 @@ void decode_leniently(DecodedText& result, std::string_view body) {
     }
 }
 
+// An 8-bit encoding in which every byte string is valid, so a wrong label of this kind never
+// fails to decode and must be caught another way.
+bool is_single_byte_encoding(std::string_view name) {
+    constexpr std::array<std::string_view, 9> kPrefixes{"windows-125", "cp125",     "iso-8859-",
+                                                        "iso8859-",    "iso_8859-", "koi8",
+                                                        "cp866",       "ibm866",    "mac"};
+    return std::any_of(kPrefixes.begin(), kPrefixes.end(),
+                       [&](std::string_view prefix) { return name.starts_with(prefix); });
+}
+
+// Valid UTF-8 with at least one multi-byte sequence: text in an 8-bit encoding almost never
+// looks like that (it would take "Ã©"-like pairs throughout), UTF-8 under a wrong label always
+// does. Servers that label every response iso-8859-1 are the usual cause.
+bool looks_like_utf8(std::string_view body) {
+    const bool has_high_bytes = std::any_of(
+        body.begin(), body.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    return has_high_bytes && scan_utf8(body).is_valid;
+}
+
 // Points the declaration at the UTF-8 the caller now holds, so an XML parser honouring it
 // does not transcode a second time. A UTF-16/32 document declaring an 8-bit encoding lied.
 void rewrite_declaration(DecodedText& result) {
@@ -213,6 +233,14 @@ DecodedText decode(std::string_view bytes, std::string_view content_type, bool m
     add("Content-Type charset", with_byte_order(charset, wide));
     add("declared encoding", with_byte_order(declared, wide));
     if (candidates.empty() || wide.empty()) add("default", std::string(kUtf8));
+    // An 8-bit label decodes any bytes, so it would win over UTF-8 that it misnames.
+    if (wide.empty() && !candidates.empty() && is_single_byte_encoding(candidates.front()) &&
+        looks_like_utf8(body)) {
+        warn(result, "labelled " + candidates.front() + " but the bytes are utf-8");
+        candidates.erase(std::remove(candidates.begin(), candidates.end(), std::string(kUtf8)),
+                         candidates.end());
+        candidates.insert(candidates.begin(), std::string(kUtf8));
+    }
 
     bool may_need_repair = true;
     bool is_decoded = false;

@@ -29,9 +29,10 @@ struct DecodedText {
 // Order (RFC 7303): Content-Type charset, then BOM, then the XML declaration, then UTF-8; a
 // BOM or the UTF-16/32 zero pattern of "<" overrides a label that contradicts it. The first
 // that decodes the bytes without error wins; skipping a label is bozo with a warning (an
-// unknown charset, utf-8 declared over latin-1 bytes, ...). When none fits: UTF-8 with each
-// invalid byte read as windows-1252, or, for a legacy encoding, U+FFFD for what it cannot
-// read (bozo). ISO-8859-1 and US-ASCII are read as windows-1252. Afterwards characters XML
+// unknown charset, utf-8 declared over latin-1 bytes, ...). An 8-bit label (which decodes
+// any bytes) over valid UTF-8 with multi-byte characters loses to UTF-8 (bozo). When none fits:
+// UTF-8 with each invalid byte read as windows-1252, or, for a legacy encoding, U+FFFD for what it
+// cannot read (bozo). ISO-8859-1 and US-ASCII are read as windows-1252. Afterwards characters XML
 // 1.0 forbids (C0 controls but tab/CR/LF, NUL, U+FFFE/FFFF) are removed (bozo), and C1
 // controls U+0080-U+009F become their windows-1252 characters (not bozo, as in feedparser).
 // Valid UTF-8 costs one validation pass and one copy.

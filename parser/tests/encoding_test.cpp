@@ -98,6 +98,45 @@ TEST(DecodeToUtf8, ContentTypeCharsetWinsOverDeclaration) {
     EXPECT_EQ(title_of(text.utf8), kLatin);
 }
 
+TEST(DecodeToUtf8, Utf8UnderADeclaredLatin1LabelIsReadAsUtf8) {
+    // A UTF-8 document whose declaration says ISO-8859-1: believing it would turn every
+    // character into mojibake ("Ã©" as "Ã©").
+    const DecodedText text = decode_to_utf8(
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><title>\uD14C\uC2A4\uD2B8 "
+        "Caf\u00E9</title>",
+        "");
+    EXPECT_TRUE(text.bozo);
+    EXPECT_EQ(text.encoding, "utf-8");
+    EXPECT_EQ(title_of(text.utf8), "\uD14C\uC2A4\uD2B8 Caf\u00E9");
+    ASSERT_EQ(text.warnings.size(), 1U);
+    EXPECT_NE(text.warnings[0].find("utf-8"), std::string::npos);
+}
+
+TEST(DecodeToUtf8, Utf8UnderAContentTypeLatin1CharsetIsReadAsUtf8) {
+    // Servers that label every response iso-8859-1 are the usual cause.
+    const DecodedText text =
+        decode_to_utf8("<title>Euro \u20AC</title>", "application/rss+xml; charset=iso-8859-1");
+    EXPECT_TRUE(text.bozo);
+    EXPECT_EQ(text.encoding, "utf-8");
+    EXPECT_EQ(title_of(text.utf8), "Euro \u20AC");
+}
+
+TEST(DecodeToUtf8, Latin1BytesUnderALatin1LabelStayLatin1) {
+    // 0xE9 alone is not UTF-8: the label is believed, and nothing is reported.
+    const DecodedText text =
+        decode_to_utf8("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><title>caf\xE9</title>", "");
+    EXPECT_FALSE(text.bozo);
+    EXPECT_EQ(text.encoding, "windows-1252");
+    EXPECT_EQ(title_of(text.utf8), "caf\u00E9");
+}
+
+TEST(DecodeToUtf8, AsciiUnderALatin1LabelIsNotBozo) {
+    const DecodedText text =
+        decode_to_utf8("<?xml version=\"1.0\" encoding=\"windows-1252\"?><title>plain</title>", "");
+    EXPECT_FALSE(text.bozo);
+    EXPECT_EQ(text.encoding, "windows-1252");
+}
+
 TEST(DecodeToUtf8, FindsDeclarationAfterLeadingWhitespace) {
     const DecodedText text =
         decode_to_utf8("\n <?xml version='1.0' encoding = 'koi8-r'?><t>\xEE</t>", "");
