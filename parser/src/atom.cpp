@@ -146,7 +146,9 @@ void read_media(pugi::xml_node element, const QName& name, Item& item, int depth
     } else if (iequals(name.local, "title") && !item.title) {
         // Only a fallback: a later <title> replaces it (media_title in Atom, atom10_2.xml).
         assign_text(item.title, element_content(element, Markup::kText));
-    } else if (iequals(name.local, "group") && depth == 0) {
+    } else if ((iequals(name.local, "group") || iequals(name.local, "content")) && depth < 2) {
+        // media:group wraps media:content, which may carry its own title and description (as
+        // the RSS reader does).
         Diagnostics ignored;  // prefixes were checked on the group itself
         for (const auto child : element.children()) {
             if (child.type() != pugi::node_element) continue;

@@ -87,6 +87,22 @@ TEST(Atom, ReadsAtom03WithModes) {
     EXPECT_EQ(entry.author, "Mark");
 }
 
+TEST(Atom, EntryWithoutTitleTakesMediaTitleFromGroupContent) {
+    // YouTube-style entries: the only title sits in media:group/media:content.
+    const auto feed = parse_text(
+        R"(<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+           <entry><id>urn:a</id><media:group><media:content url="http://example.org/v.mp4">
+           <media:title>Nested title</media:title>
+           <media:description>Nested description</media:description>
+           </media:content></media:group></entry>
+           <entry><id>urn:b</id><title>Own title</title><media:group><media:content>
+           <media:title>Media title</media:title></media:content></media:group></entry></feed>)");
+    ASSERT_EQ(feed.items.size(), 2U);
+    EXPECT_EQ(feed.items[0].title, "Nested title");
+    EXPECT_EQ(feed.items[0].summary, "Nested description");
+    EXPECT_EQ(feed.items[1].title, "Own title");  // the entry's own title wins
+}
+
 TEST(Atom, ResolvesNestedXmlBase) {
     const auto feed = parse_fixture("xml_base_nested.xml");
     EXPECT_EQ(feed.feed.link, "http://example.org/blog/index.html");
