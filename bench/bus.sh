@@ -142,8 +142,14 @@ PY
                   END { gap = n > 0 ? (last - first) / n / 1e6 : 20; printf "%d", gap }' \
              "$work/trace-$name.txt")
     echo "$name: $(wc -l < "$work/trace-$name.txt") commits traced, one every $gap_ms ms"
-    # The PUB->SUB hop alone, at the same cadence.
-    "$client" floor "ipc://$work/floor-$name" "$((gap_ms > 0 ? gap_ms : 1))" | sed "s/^/$name: /"
+    # The PUB->SUB hop alone, at the same cadence, with bursts the size of a commit's events.
+    local events commits burst payload
+    events=$(sed -n 's/^live: \([0-9]*\) events.*/\1/p' "$work/listen-$name.txt")
+    payload=$(sed -n 's/.*mean payload \([0-9]*\) bytes.*/\1/p' "$work/listen-$name.txt")
+    commits=$(wc -l < "$work/trace-$name.txt")
+    burst=$(( ${events:-0} / (commits > 0 ? commits : 1) ))
+    "$client" floor "ipc://$work/floor-$name" "$((gap_ms > 0 ? gap_ms : 1))" \
+        "$((burst > 0 ? burst : 1))" "${payload:-1200}" | sed "s/^/$name: /"
 }
 run_steady steady "$STEADY_FEEDS" "$STEADY_RATE" "$STEADY_SECONDS"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

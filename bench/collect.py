@@ -128,12 +128,15 @@ def parse_bus(text):
             figures[f"bus_{m.group(1)}_items_per_s"] = float(m.group(3))
         elif m := re.match(rf"^(steady): (\d+) commits traced, one every (\d+) ms", line):
             figures[f"bus_{m.group(1)}_commit_gap_ms"] = float(m.group(3))
-        elif m := re.match(rf"^(steady): zmq PUB->SUB ipc floor over (\d+) messages, one every "
-                           rf"(\d+) ms: p50 {kNumber} us, p99 {kNumber} us", line):
-            prefix = "bus_floor"
-            figures[f"{prefix}_pace_ms"] = float(m.group(3))
-            figures[f"{prefix}_p50_us"] = float(m.group(4))
-            figures[f"{prefix}_p99_us"] = float(m.group(5))
+        elif m := re.match(rf"^(steady): zmq PUB->SUB ipc floor over (\d+) messages, bursts of "
+                           rf"(\d+) x (\d+) bytes every (\d+) ms: p50 {kNumber} us, p99 "
+                           rf"{kNumber} us; first of each burst p50 {kNumber} us", line):
+            figures["bus_floor_burst"] = float(m.group(3))
+            figures["bus_floor_payload_bytes"] = float(m.group(4))
+            figures["bus_floor_pace_ms"] = float(m.group(5))
+            figures["bus_floor_p50_us"] = float(m.group(6))
+            figures["bus_floor_p99_us"] = float(m.group(7))
+            figures["bus_floor_first_p50_us"] = float(m.group(8))
         elif m := re.match(rf"^fresh burst: live: (\d+) events in {kNumber} s = {kNumber} events/s",
                            line):
             figures["bus_pub_events"] = float(m.group(1))

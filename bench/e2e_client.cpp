@@ -179,6 +179,7 @@ int listen(const std::string& endpoint, int quiet_seconds, const std::string& tr
     received.reserve(1 << 20);
     Clock::time_point first{};
     Clock::time_point last{};
+    std::size_t payload_bytes = 0;
     for (long n = 0; n < 100'000'000; ++n) {
         std::vector<zmq::message_t> frames;
         if (!zmq::recv_multipart(socket, std::back_inserter(frames))) break;
@@ -187,6 +188,7 @@ int listen(const std::string& endpoint, int quiet_seconds, const std::string& tr
         if (received.empty()) first = last;
         std::string_view payload = frames.back().to_string_view();
         if (!payload.starts_with(kPayloadStart)) continue;
+        payload_bytes += payload.size();
         received.emplace_back(std::strtoll(payload.data() + kPayloadStart.size(), nullptr, 10), at);
     }
     if (received.empty()) {
@@ -194,8 +196,10 @@ int listen(const std::string& endpoint, int quiet_seconds, const std::string& tr
         return 0;
     }
     double seconds = std::chrono::duration<double>(last - first).count();
-    std::printf("live: %zu events in %.3f s = %.0f events/s through PUB\n", received.size(),
-                seconds, static_cast<double>(received.size()) / std::max(seconds, 1e-9));
+    std::printf("live: %zu events in %.3f s = %.0f events/s through PUB, mean payload %zu bytes\n",
+                received.size(), seconds,
+                static_cast<double>(received.size()) / std::max(seconds, 1e-9),
+                payload_bytes / received.size());
     if (trace.empty()) return 0;
     auto batches = read_trace(trace);
     std::vector<double> latencies;
@@ -229,10 +233,13 @@ int listen(const std::string& endpoint, int quiet_seconds, const std::string& tr
 }
 
 // The floor under commit->subscriber latency on this machine: the same hop (PUB -> ipc ->
-// SUB, 1.2 KB payloads, one every `pace`) with nothing before it. Both sockets in one process,
-// each with its own context, so each side still crosses its own I/O thread as heraldd does.
-// The pace matters: the longer the machine idles between messages, the dearer the wake-ups.
-int floor(const std::string& endpoint, std::chrono::milliseconds pace) {
+// SUB) with nothing before it, paced and sized like heraldd's commits: a burst of `burst`
+// messages of `payload_bytes` every `pace`, each timed from the start of its burst as an event
+// is from its commit. Both sockets in one process, each with its own context, so each side
+// still crosses its own I/O thread as heraldd does. The pace matters: the longer the machine
+// idles between bursts, the dearer the wake-ups.
+int floor(const std::string& endpoint, std::chrono::milliseconds pace, long burst,
+          std::size_t payload_bytes) {
     zmq::context_t pub_context;
     zmq::context_t sub_context;
     zmq::socket_t pub(pub_context, zmq::socket_type::pub);
@@ -241,8 +248,7 @@ int floor(const std::string& endpoint, std::chrono::milliseconds pace) {
     sub.set(zmq::sockopt::subscribe, "item.");
     sub.set(zmq::sockopt::rcvtimeo, 2000);
     sub.connect(endpoint);
-    const std::string padding(1200, 'x');
-    std::vector<double> latencies;
+    const std::string padding(payload_bytes, 'x');
     // Until the subscription has reached the publisher (bounded: 200 tries).
     for (int attempt = 0; attempt < 200; ++attempt) {
         pub.send(zmq::str_buffer("item.x/"), zmq::send_flags::sndmore);
@@ -256,24 +262,30 @@ int floor(const std::string& endpoint, std::chrono::milliseconds pace) {
         std::vector<zmq::message_t> frames;
         (void)zmq::recv_multipart(sub, std::back_inserter(frames));
     }
-    // 300 messages, or fewer when slowly paced: about 30 s at most.
+    std::vector<double> latencies;
+    std::vector<double> first_latencies;
+    // 300 bursts, or fewer when slowly paced: about 30 s at most.
     const long count = std::clamp(30'000L / static_cast<long>(pace.count()), 40L, 300L);
     for (long n = 0; n < count; ++n) {
-        std::string payload = std::to_string(realtime_ns()) + " " + padding;
-        pub.send(zmq::str_buffer("item.x/"), zmq::send_flags::sndmore);
-        pub.send(zmq::buffer(payload), zmq::send_flags::none);
-        std::vector<zmq::message_t> frames;
-        if (!zmq::recv_multipart(sub, std::back_inserter(frames))) break;
-        const std::int64_t at = realtime_ns();
-        const std::int64_t sent = std::strtoll(frames.back().data<char>(), nullptr, 10);
-        latencies.push_back(static_cast<double>(at - sent) / 1000.0);
+        const std::int64_t started = realtime_ns();
+        for (long k = 0; k < burst; ++k) {
+            pub.send(zmq::str_buffer("item.x/"), zmq::send_flags::sndmore);
+            pub.send(zmq::buffer(padding), zmq::send_flags::none);
+        }
+        for (long k = 0; k < burst; ++k) {
+            std::vector<zmq::message_t> frames;
+            if (!zmq::recv_multipart(sub, std::back_inserter(frames))) return 1;
+            const double latency = static_cast<double>(realtime_ns() - started) / 1000.0;
+            latencies.push_back(latency);
+            if (k == 0) first_latencies.push_back(latency);
+        }
         std::this_thread::sleep_for(pace);
     }
-    if (latencies.empty()) return 1;
     std::printf(
-        "zmq PUB->SUB ipc floor over %zu messages, one every %lld ms: p50 %.1f us, p99 %.1f us\n",
-        latencies.size(), static_cast<long long>(pace.count()), percentile(latencies, 0.5),
-        percentile(latencies, 0.99));
+        "zmq PUB->SUB ipc floor over %zu messages, bursts of %ld x %zu bytes every %lld ms: p50 "
+        "%.1f us, p99 %.1f us; first of each burst p50 %.1f us\n",
+        latencies.size(), burst, payload_bytes, static_cast<long long>(pace.count()),
+        percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(first_latencies, 0.5));
     return 0;
 }
 
@@ -291,9 +303,12 @@ int main(int argc, char** argv) {
         }
         return replay(argv[2], parse, pid);
     }
-    if (mode == "floor" && (argc == 3 || argc == 4)) {
-        const long pace_ms = argc == 4 ? std::clamp(std::atol(argv[3]), 1L, 1000L) : 20L;
-        return floor(argv[2], std::chrono::milliseconds(pace_ms));
+    if (mode == "floor" && argc >= 3 && argc <= 6) {
+        const long pace_ms = argc >= 4 ? std::clamp(std::atol(argv[3]), 1L, 1000L) : 20L;
+        const long burst = argc >= 5 ? std::clamp(std::atol(argv[4]), 1L, 100L) : 1L;
+        const long payload = argc >= 6 ? std::clamp(std::atol(argv[5]), 16L, 1L << 20) : 1200L;
+        return floor(argv[2], std::chrono::milliseconds(pace_ms), burst,
+                     static_cast<std::size_t>(payload));
     }
     if (mode == "listen" && (argc == 4 || argc == 5)) {
         return listen(argv[2], std::atoi(argv[3]), argc == 5 ? argv[4] : "");
@@ -301,6 +316,6 @@ int main(int argc, char** argv) {
     std::fprintf(
         stderr,
         "usage: e2e_client replay CONTROL [--parse] [--pid PID] | listen EVENTS QUIET_SECONDS "
-        "[TRACE] | floor ENDPOINT [PACE_MS]\n");
+        "[TRACE] | floor ENDPOINT [PACE_MS [BURST [PAYLOAD_BYTES]]]\n");
     return 2;
 }

@@ -370,9 +370,11 @@ def bus_section(f):
         ("the same, first event of each commit only",
          f"p50 {number(g('bus_steady_first_latency_p50_us'))} µs, p99 "
          f"{number(g('bus_steady_first_latency_p99_us'))} µs"),
-        (f"floor: a bare ZeroMQ PUB→SUB hop over ipc, one message every "
-         f"{number(g('bus_floor_pace_ms'))} ms",
-         f"p50 {number(g('bus_floor_p50_us'))} µs, p99 {number(g('bus_floor_p99_us'))} µs"),
+        (f"floor: a bare ZeroMQ PUB→SUB hop over ipc, bursts of {number(g('bus_floor_burst'))} "
+         f"messages of {number(g('bus_floor_payload_bytes'))} bytes every "
+         f"{number(g('bus_floor_pace_ms'))} ms (the steady run's commits)",
+         f"p50 {number(g('bus_floor_p50_us'))} µs, p99 {number(g('bus_floor_p99_us'))} µs; "
+         f"first of each burst p50 {number(g('bus_floor_first_p50_us'))} µs"),
         ("commit→subscriber latency, fresh burst (~1,700 events per commit)",
          f"p50 {number(g('bus_fresh_latency_p50_us'))} µs, p99 "
          f"{number(g('bus_fresh_latency_p99_us'))} µs"),
