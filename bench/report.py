@@ -445,10 +445,15 @@ def write(data, out):
     failed = [(n, r) for n, r in f.benchmarks.items() if r.get("status") == "failed"]
     if failed:
         lines += ["## Failures", ""]
+        # The committed page names no machine's paths: the checkout's own become relative.
+        repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         for name, result in failed:
-            command = f"`{result['command']}`: " if result.get("command") else ""
-            lines += [f"### {name}", "", command
-                      + (result.get("error") or f"exit status {result.get('returncode')}"),
+            shown = (result.get("command") or "").replace(repo + "/", "")
+            command = f"`{shown}`: " if shown else ""
+            returncode = result.get("returncode")
+            ended = (f"stopped by signal {-returncode}" if isinstance(returncode, int)
+                     and returncode < 0 else f"exit status {returncode}")
+            lines += [f"### {name}", "", command + (result.get("error") or ended),
                       "", "```", (result.get("stderr_tail") or "(no output)").rstrip(), "```", ""]
     with open(os.path.join(out, "performance.md"), "w") as dst:
         dst.write("\n".join(lines))
