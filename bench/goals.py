@@ -63,6 +63,7 @@ def verdict(value, goal, at_least):
 
 def goals(f):
     """[(issue, goal, measured text, verdict)] for every goal the issues set."""
+    f.any_failed()  # forget what the tables and plots read before: each row counts its own
     rows = []
 
     def add(issue, goal_text, value, goal, at_least, shown=None, note="", small=False,
