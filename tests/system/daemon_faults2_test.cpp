@@ -170,12 +170,19 @@ TEST(DaemonFaults, UnresolvableHostIsFeedErrorWithBackoffWhileOtherFeedsFlow) {
         },
         20s, 50ms);
     ASSERT_TRUE(backed_off) << "error counts seen: " << delay_after.size();
-    ASSERT_TRUE(delay_after.contains(1) && delay_after.contains(3));
-    std::cerr << "retry delay after 1, 2, 3 errors: " << delay_after[1] << " s, " << delay_after[2]
-              << " s, " << delay_after[3] << " s\n";
-    EXPECT_LE(delay_after[1], 2);  // the interval, plus a little jitter
-    EXPECT_GE(delay_after[3], 3);  // 4 s nominal: doubled twice
-    EXPECT_GT(delay_after[3], delay_after[1]);
+    // On a loaded machine the first sample may come after the second error: compare the first
+    // and last counts seen, whichever they are.
+    const auto [first_count, first_delay] = *delay_after.begin();
+    const auto [last_count, last_delay] = *delay_after.rbegin();
+    ASSERT_LT(first_count, last_count) << "only one error count seen";
+    for (const auto& [count, delay] : delay_after) {
+        std::cerr << "retry delay after " << count << " error(s): " << delay << " s\n";
+    }
+    // Nominal: the 1 s interval doubled once per error after the first; jitter is a fraction.
+    const auto nominal = [](int errors) { return std::int64_t{1} << (errors - 1); };
+    EXPECT_LE(first_delay, nominal(first_count) + 1);
+    EXPECT_GE(last_delay, nominal(last_count) * 3 / 4);
+    EXPECT_GT(last_delay, first_delay);
 
     // 3. The other feed is still polled and published.
     home.write_feed("local", {{"l-1", "one", "a"}, {"l-2", "two", "b"}});
