@@ -112,7 +112,7 @@ struct LinkChoice {
         if (href.empty()) href = element_text(element);
         const auto rel = lower(attribute(element, "rel"));
         if (href.empty()) return;
-        const auto url = resolve_at(element, context.base_url, href);
+        const auto url = resolve_link(element, context, href);
         if (rel == "enclosure") {
             if (out == nullptr) return;
             Enclosure enclosure{url, {}, parse_integer(attribute(element, "length"))};
@@ -239,7 +239,7 @@ void read_feed_child(pugi::xml_node child, const QName& name, ReadContext& conte
         assign_text(info.generator, element_content(child, Markup::kText));
     } else if (iequals(local, "logo")) {
         const auto url = element_text(child);
-        if (!url.empty()) info.image = resolve_at(child, context.base_url, url);
+        if (!url.empty()) info.image = resolve_link(child, context, url);
     } else if (iequals(local, "entry")) {
         feed.items.push_back(read_entry(child, context, feed.format));
     }

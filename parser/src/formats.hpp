@@ -8,6 +8,7 @@
 #include <herald/parser.hpp>
 
 #include "feed_builder.hpp"
+#include "urls.hpp"
 #include "xml_nodes.hpp"
 
 namespace herald::parser::detail {
@@ -17,7 +18,16 @@ struct ReadContext {
     std::string_view base_url;  // ParseOptions::base_url; xml:base applies on top
     Ns root_ns = Ns::kNone;     // the document element's namespace: the format's own elements
     NamespaceMemo namespaces{};
+    bool has_xml_base = true;  // false when the document has no xml:base attribute at all
 };
+
+// `reference` resolved against the base in effect at `element` (resolve_at), skipping the
+// look at its ancestors when the document has no xml:base.
+inline std::string resolve_link(pugi::xml_node element, const ReadContext& context,
+                                std::string_view reference) {
+    if (!context.has_xml_base) return resolve_url(context.base_url, reference);
+    return resolve_at(element, context.base_url, reference);
+}
 
 inline QName qualified_name(pugi::xml_node element, ReadContext& context) {
     return qualified_name(element, context.diagnostics, context.namespaces);

@@ -69,13 +69,13 @@ bool exceeds_memory_bound(std::string_view text) {
 }
 
 // The document as pugixml will see it: decoded to UTF-8 with character references repaired.
-// `xmlns_bound`, when given, gets what the fast path counted, and stays empty otherwise.
+// `facts`, when given, gets what the fast path counted, and stays empty otherwise.
 std::string prepared_text(std::string_view bytes, const ParseOptions& options,
                           Diagnostics& diagnostics,
-                          std::optional<std::size_t>* xmlns_bound = nullptr) {
-    detail::PreparedFacts facts;
-    if (auto prepared = detail::prepare_utf8(bytes, options.content_type, diagnostics, &facts)) {
-        if (xmlns_bound != nullptr) *xmlns_bound = facts.xmlns_count;
+                          std::optional<detail::PreparedFacts>* facts = nullptr) {
+    detail::PreparedFacts counted;
+    if (auto prepared = detail::prepare_utf8(bytes, options.content_type, diagnostics, &counted)) {
+        if (facts != nullptr) *facts = counted;
         return std::move(*prepared);
     }
     // Borrowing: most feeds are valid UTF-8 whose references need fixing, and fix_references
@@ -91,7 +91,7 @@ std::string prepared_text(std::string_view bytes, const ParseOptions& options,
 tl::expected<pugi::xml_node, ParseError> load_xml(std::string_view bytes,
                                                   const ParseOptions& options, std::string& buffer,
                                                   pugi::xml_document& doc, Diagnostics& diagnostics,
-                                                  std::optional<std::size_t>& xmlns_bound) {
+                                                  std::optional<detail::PreparedFacts>& facts) {
     auto result =
         doc.load_buffer_inplace(buffer.data(), buffer.size(), kXmlOptions, pugi::encoding_utf8);
     if (!result && result.status != pugi::status_no_document_element) {
@@ -101,7 +101,7 @@ tl::expected<pugi::xml_node, ParseError> load_xml(std::string_view bytes,
         Diagnostics scratch;
         const std::string text = prepared_text(bytes, options, scratch);
         buffer = detail::balance_markup(text, diagnostics);
-        xmlns_bound.reset();  // counted in the text before it was rebalanced
+        facts.reset();  // counted in the text before it was rebalanced
         doc.reset();
         result =
             doc.load_buffer_inplace(buffer.data(), buffer.size(), kXmlOptions, pugi::encoding_utf8);
@@ -116,8 +116,8 @@ tl::expected<pugi::xml_node, ParseError> load_xml(std::string_view bytes,
 
 tl::expected<ParsedFeed, ParseError> parse_xml(std::string_view bytes, const ParseOptions& options,
                                                Diagnostics& diagnostics) {
-    std::optional<std::size_t> xmlns_bound;
-    std::string buffer = prepared_text(bytes, options, diagnostics, &xmlns_bound);
+    std::optional<detail::PreparedFacts> facts;
+    std::string buffer = prepared_text(bytes, options, diagnostics, &facts);
     const std::string_view text = skip_space_and_bom(buffer);
     if (text.empty()) return tl::unexpected(ParseError{ParseErrorKind::kEmpty, "empty document"});
     if (text.front() == '{') return detail::read_json_feed(text, diagnostics);
@@ -128,14 +128,17 @@ tl::expected<ParsedFeed, ParseError> parse_xml(std::string_view bytes, const Par
         diagnostics.recovered("text before the root element ignored");
     }
     pugi::xml_document doc;
-    const auto root = load_xml(bytes, options, buffer, doc, diagnostics, xmlns_bound);
+    const auto root = load_xml(bytes, options, buffer, doc, diagnostics, facts);
     if (!root) return tl::unexpected(root.error());
 
     ParsedFeed feed;
     const auto name = detail::qualified_name(*root, diagnostics);
     detail::ReadContext context{diagnostics, options.base_url,
                                 name.ns == detail::Ns::kOther ? name.ns : detail::Ns::kNone};
-    if (xmlns_bound) context.namespaces.bound_declarations(*xmlns_bound);
+    if (facts) {
+        context.namespaces.bound_declarations(facts->xmlns_count);
+        context.has_xml_base = facts->xml_base_count > 0;
+    }
     if (detail::iequals(name.local, "rss") || detail::iequals(name.local, "RDF")) {
         detail::read_rss(*root, context, feed);
     } else if (detail::iequals(name.local, "feed")) {

@@ -43,7 +43,8 @@ std::uint64_t tail_event_mask(const unsigned char* p, std::size_t size) {
 }
 
 // Bit k set: byte k of the kBlock bytes at p needs a look: non-ASCII, a control character
-// XML forbids, a '!' (of "<!": comment, CDATA, DOCTYPE), an 'x' that may start "xmlns", or a
+// XML forbids, a '!' (of "<!": comment, CDATA, DOCTYPE), an 'x' that may start "xmlns" or
+// "xml:base", or a
 // '&' that does not start "&lt;", "&gt;" or "&amp;". Those three are half of all bytes that
 // needed a look in escaped HTML, and newlines another fifth: each look is a branch that
 // mispredicts often, dearer than the compares that spare it. 64 bytes a step: with 16 the
@@ -77,9 +78,11 @@ std::uint64_t event_mask(const unsigned char* p) {
             _mm_and_si128(_mm_cmpeq_epi8(b3, byte('p')), _mm_cmpeq_epi8(b4, byte(';'))));
         const __m128i reference =
             _mm_andnot_si128(_mm_or_si128(lt_gt, amp), _mm_cmpeq_epi8(b0, byte('&')));
-        // 'x' four bytes before 's': maybe "xmlns" (rare in text; step() checks).
-        const __m128i xmlns =
-            _mm_and_si128(_mm_cmpeq_epi8(b0, byte('x')), _mm_cmpeq_epi8(b4, byte('s')));
+        // 'x' four bytes before 's' or three before ':': maybe "xmlns" or "xml:base" (rare in
+        // text; step() checks).
+        const __m128i xmlns = _mm_and_si128(
+            _mm_cmpeq_epi8(b0, byte('x')),
+            _mm_or_si128(_mm_cmpeq_epi8(b4, byte('s')), _mm_cmpeq_epi8(b3, byte(':'))));
         const __m128i flagged = _mm_or_si128(_mm_or_si128(odd, reference),
                                              _mm_or_si128(_mm_cmpeq_epi8(b0, byte('!')), xmlns));
         return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(flagged)));
@@ -133,6 +136,7 @@ public:
         if (c == '!') return bang(at);
         if (c == 'x') {
             if (text_.substr(at, 5) == "xmlns") ++xmlns_count_;
+            if (text_.substr(at, 8) == "xml:base") ++xml_base_count_;
             return at + 1;
         }
         // A control character XML forbids: decode_to_utf8 removes it and says so.
@@ -141,6 +145,7 @@ public:
 
     std::optional<std::string> finish() { return fixer_.finish(); }
     [[nodiscard]] std::size_t xmlns_count() const { return xmlns_count_; }
+    [[nodiscard]] std::size_t xml_base_count() const { return xml_base_count_; }
 
 private:
     // As fix_references does: a '&' inside a comment, CDATA section or DOCTYPE stays as it is.
@@ -163,6 +168,7 @@ private:
     std::string_view text_;
     ReferenceFixer fixer_;
     std::size_t xmlns_count_ = 0;
+    std::size_t xml_base_count_ = 0;
     std::size_t skip_before_ = 0;  // the end of the last special section ("<!--", "<![CDATA[")
 };
 
@@ -193,7 +199,10 @@ std::optional<std::string> prepare_utf8(std::string_view bytes, std::string_view
             mask &= ~std::uint64_t{0} << (next - block);
         }
     }
-    if (facts != nullptr) facts->xmlns_count = pass.xmlns_count();
+    if (facts != nullptr) {
+        facts->xmlns_count = pass.xmlns_count();
+        facts->xml_base_count = pass.xml_base_count();
+    }
     if (repairs.bozo) diagnostics.bozo = true;
     for (auto& warning : repairs.warnings) diagnostics.add_warning(std::move(warning));
     if (auto fixed = pass.finish()) return fixed;

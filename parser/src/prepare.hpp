@@ -19,6 +19,9 @@ struct PreparedFacts {
     // Occurrences of "xmlns" outside character references: at least the number of namespace
     // declarations the document can hold (attribute names hold no references).
     std::size_t xmlns_count = 0;
+    // Occurrences of "xml:base": none means no element has one, and links resolve against
+    // the document's URL without a look at their ancestors.
+    std::size_t xml_base_count = 0;
 };
 
 [[nodiscard]] std::optional<std::string> prepare_utf8(std::string_view bytes,

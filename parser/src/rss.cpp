@@ -33,7 +33,7 @@ struct ItemState {
 };
 
 std::string link_value(pugi::xml_node element, const ReadContext& context) {
-    return resolve_at(element, context.base_url, element_text(element));
+    return resolve_link(element, context, element_text(element));
 }
 
 void set_summary(ItemState& state, std::string text, SummarySource source) {
@@ -111,7 +111,7 @@ void read_item_child(pugi::xml_node child, const QName& name, ItemState& state,
             auto guid = element_text(child);
             if (guid.empty()) return;
             if (!iequals(trim(attribute(child, "isPermaLink")), "false")) {
-                state.guid_link = resolve_at(child, context.base_url, guid);
+                state.guid_link = resolve_link(child, context, guid);
             } else {
                 state.guid_link.reset();
             }
@@ -141,7 +141,7 @@ void read_item_child(pugi::xml_node child, const QName& name, ItemState& state,
         } else if (iequals(name.local, "enclosure")) {
             const auto url = trim(attribute(child, "url"));
             if (url.empty()) return;
-            Enclosure enclosure{resolve_at(child, context.base_url, url), {}, {}};
+            Enclosure enclosure{resolve_link(child, context, url), {}, {}};
             if (const auto type = child.attribute("type")) {
                 enclosure.type = std::string(trim(type.value()));
             }
@@ -203,7 +203,7 @@ void read_item_child(pugi::xml_node child, const QName& name, ItemState& state,
                 const auto rel = trim(attribute(child, "rel"));
                 const auto href = trim(attribute(child, "href"));
                 if ((rel.empty() || iequals(rel, "alternate")) && !href.empty() && !item.link) {
-                    item.link = resolve_at(child, context.base_url, href);
+                    item.link = resolve_link(child, context, href);
                 }
             } else if (iequals(name.local, "updated")) {
                 if (auto date = parse_date(element_text(child))) item.updated = date;
@@ -282,7 +282,7 @@ void read_itunes_channel(pugi::xml_node child, const QName& name, ReadContext& c
                (iequals(name.local, "link") && iequals(attribute(child, "rel"), "image"))) {
         auto href = trim(attribute(child, "href"));
         if (href.empty()) href = trim(attribute(child, "url"));  // a common mistake
-        if (!href.empty()) info.image = resolve_at(child, context.base_url, href);
+        if (!href.empty()) info.image = resolve_link(child, context, href);
     }
 }
 
@@ -368,7 +368,7 @@ void read_channel_child(pugi::xml_node child, const QName& name, ReadContext& co
                 const auto rel = trim(attribute(child, "rel"));
                 const auto href = trim(attribute(child, "href"));
                 if ((rel.empty() || iequals(rel, "alternate")) && !href.empty()) {
-                    info.link = resolve_at(child, context.base_url, href);
+                    info.link = resolve_link(child, context, href);
                 }
             }
             break;

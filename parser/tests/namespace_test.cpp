@@ -32,6 +32,34 @@ TEST(Namespaces, PreparedTextCountsEveryXmlnsAtEveryOffset) {
     }
 }
 
+std::size_t xml_base_count(std::string_view text) {
+    detail::Diagnostics diagnostics;
+    detail::PreparedFacts facts;
+    EXPECT_TRUE(detail::prepare_utf8(text, {}, diagnostics, &facts).has_value());
+    return facts.xml_base_count;
+}
+
+// A zero count lets links skip the look for xml:base on their ancestors, so it must never miss
+// one, wherever it falls in the pass's 64-byte blocks.
+TEST(Namespaces, PreparedTextCountsEveryXmlBaseAtEveryOffset) {
+    for (std::size_t offset = 0; offset < 140; ++offset) {
+        const std::string pad(offset, 'x');
+        EXPECT_EQ(xml_base_count("<r><" + pad + " xml:base='v'/></r>"), 1U) << offset;
+        EXPECT_EQ(xml_base_count("<r " + pad + " xml:lang='en' xmlns='u'/>"), 0U) << offset;
+        EXPECT_EQ(xml_base_count("<r " + pad + "xml:base"), 1U) << offset;  // at the very end
+    }
+}
+
+TEST(Namespaces, LinksResolveAgainstXmlBaseOnlyWhereThereIsOne) {
+    const auto with_base = parse_text(
+        "<rss version='2.0'><channel><item xml:base='http://a.example/dir/'>"
+        "<link>page.html</link></item><item><link>page.html</link></item></channel></rss>",
+        "http://doc.example/feed.xml");
+    ASSERT_EQ(with_base.items.size(), 2U);
+    EXPECT_EQ(with_base.items[0].link, "http://a.example/dir/page.html");
+    EXPECT_EQ(with_base.items[1].link, "http://doc.example/page.html");
+}
+
 // The shortcut itself: with a bound the root's declarations meet, the element's own
 // (here contradicting) declaration is not read; a bound above them takes the long way.
 TEST(Namespaces, BoundMetByTheRootSkipsOwnDeclarations) {
