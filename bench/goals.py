@@ -12,21 +12,23 @@ from report_format import kNotMeasured, number
 kKnownReasons = {
     "parse cost ≤ 1.5×": "sampled with perf on the corpus, pugixml's own in-place parse is "
     "36–39 % of herald's time, the pass before it (UTF-8 check, reference repair, the copy "
-    "pugixml parses) 15–17 %, libc 16–19 % (copies, strlen of pugixml's strings, malloc/free "
+    "pugixml parses) 15–19 %, libc 16–19 % (copies, strlen of pugixml's strings, malloc/free "
     "of a string per field) and the RSS/Atom walk 15–18 %. Within 1.5× everything but pugixml "
-    "would have to shrink to about a third: no tuning does that (an AVX2 pass halved its "
-    "instructions and left its time unchanged: it is memory-bound). The way there is to drop "
-    "the pass from the common path: pugixml tolerates unknown entities, bare '&' and bad bytes, "
-    "so parse a plain copy with its escape processing off, and decode references, check UTF-8 "
-    "and drop controls while copying out each field that is kept (one pass over bytes that are "
-    "copied anyway), falling back to today's path when a field is invalid.",
+    "would have to shrink to about a third. Both ways tried fell far short: an AVX2 pass halved "
+    "its instructions and left its time unchanged; dropping the pass altogether (pugixml "
+    "parsing a plain copy with its escape processing off, each kept field decoded, UTF-8 "
+    "checked and copied out in one go, the old path as fallback) moved the per-reference and "
+    "per-character work into the field copy instead of removing it: -4 % on the corpus, +2 % "
+    "and +3 % on 10 and 50 MB in an interleaved A/B, so it was not kept. What is left is the "
+    "DOM: every kept byte is touched by pugixml, then by herald's checks, then copied into a "
+    "field.",
     "≥ 4× faster than sfeed (10 MB": "on one big file sfeed's process start is negligible and "
     "its streaming tokenizer builds no tree; herald builds pugixml's DOM after validating the "
     "text, so this ratio is capped by the pugixml cost multiple.",
     "≥ 4× faster than sfeed (50 MB": "as for 10 MB: no process start to amortise, and herald "
     "pays for a DOM that sfeed never builds.",
     "≥ 4× faster than sfeed (corpus": "herald's per-byte cost (see the pugixml goal).",
-    "≥ 200× faster than python3-feedparser": "3–5 % short: bounded by herald's own parse "
+    "≥ 200× faster than python3-feedparser": "1–3 % short: bounded by herald's own parse "
     "speed (the same cost as the pugixml goal); feedparser's speed also moves a few percent "
     "between runs.",
     "all-304 poll ≥ 100×": "at small feed counts both programs' runs are dominated by process "
@@ -45,9 +47,11 @@ kKnownReasons = {
     "HERALD_COMMIT_TRACE to the subscriber's receipt. Compare the floor row of the bus "
     "table: a bare ZeroMQ PUB→SUB hop over ipc in the same run, paced like that run's commits. "
     "The hop crosses three sleeping threads (PUB's I/O thread, SUB's I/O thread, the "
-    "subscriber), and on this 2-core virtual machine a wake-up after a long idle costs tens of "
-    "µs (the guest's haltpoll idle state), so the hop alone costs about as much as the goal, "
-    "or more, when the machine idles between commits. The floor row sends bursts shaped like "
+    "subscriber), and on this 2-core virtual machine its cost depends on how recently the "
+    "machine was busy: back to back it is ~20 µs; after 300 ms idle ~220 µs, ~130 µs when one "
+    "message went the same way 1 ms before, ~200 µs when 10 ms before (a one-thread pipe wake "
+    "is ~25 µs at any pace). So the hop alone costs about as much as the goal, or more, when "
+    "the machine idles between commits. The floor row sends bursts shaped like "
     "the steady run's commits (events per commit, payload size, pace): where it is as slow as "
     "herald's path or slower, the goal is below what ZeroMQ's ipc transport costs on this "
     "machine, not something herald's code adds. The first event of each commit is reported "
