@@ -84,17 +84,34 @@ void add_keywords(std::string_view list, Add add) {
 void read_media(pugi::xml_node element, const QName& name, ItemState& state, ReadContext& context,
                 int depth);
 
-// <atom:author><atom:name>..</atom:name><atom:email>..</atom:email></atom:author> in RSS.
-void read_atom_author(pugi::xml_node element, ReadContext& context, ItemState& state) {
+// An author written as a person: <name> and <email> children, as Atom does it (atom:author
+// in RSS, and generators that put the same inside a plain <author>). The name, else the
+// email, else "" when both are empty; nullopt when the element has neither.
+std::optional<std::string> person_author(pugi::xml_node element, ReadContext& context) {
     std::optional<std::string> name;
     std::optional<std::string> email;
+    bool has_parts = false;
     for (const auto child : element.children()) {
         if (child.type() != pugi::node_element) continue;
         const auto q = qualified_name(child, context);
-        if (iequals(q.local, "name")) assign_text(name, element_content(child, Markup::kText));
-        if (iequals(q.local, "email")) assign_text(email, element_text(child));
+        if (iequals(q.local, "name")) {
+            has_parts = true;
+            assign_text(name, element_content(child, Markup::kText));
+        } else if (iequals(q.local, "email")) {
+            has_parts = true;
+            assign_text(email, element_text(child));
+        }
     }
-    if (!state.item.author) state.item.author = name ? name : email;
+    if (!has_parts) return std::nullopt;
+    if (name) return name;
+    return email ? email : std::string();
+}
+
+// An RSS author element: a person's parts when it has them, else its text as a name
+// ("jane@example.org (Jane Doe)" gives "Jane Doe").
+std::optional<std::string> author_of(pugi::xml_node element, ReadContext& context) {
+    if (auto person = person_author(element, context)) return person;
+    return author_name(element_content(element, Markup::kText));
 }
 
 void read_item_child(pugi::xml_node child, const QName& name, ItemState& state,
@@ -125,7 +142,12 @@ void read_item_child(pugi::xml_node child, const QName& name, ItemState& state,
         } else if (iequals(name.local, "pubDate")) {
             if (auto date = parse_date(element_text(child))) item.published = date;
         } else if (iequals(name.local, "author")) {
-            assign_author(item.author, element_content(child, Markup::kText));
+            if (auto person = person_author(child, context)) {
+                // Later values win; an empty one only stands where there is none.
+                if (!person->empty() || !item.author) item.author = std::move(person);
+            } else {
+                assign_author(item.author, element_content(child, Markup::kText));
+            }
         } else if (iequals(name.local, "category")) {
             add_category(item, element_content(child, Markup::kText));
         } else if (iequals(name.local, "categories")) {
@@ -208,7 +230,8 @@ void read_item_child(pugi::xml_node child, const QName& name, ItemState& state,
             } else if (iequals(name.local, "updated")) {
                 if (auto date = parse_date(element_text(child))) item.updated = date;
             } else if (iequals(name.local, "author")) {
-                read_atom_author(child, context, state);
+                auto person = person_author(child, context);
+                if (!item.author && person && !person->empty()) item.author = std::move(person);
             }
             break;
         default:
@@ -321,7 +344,7 @@ void read_channel_child(pugi::xml_node child, const QName& name, ReadContext& co
         } else if (iequals(local, "lastBuildDate")) {
             if (auto date = parse_date(element_text(child))) info.updated = date;
         } else if (iequals(local, "managingEditor") || iequals(local, "author")) {
-            if (auto author = author_name(element_content(child, Markup::kText))) {
+            if (auto author = author_of(child, context)) {
                 info.author = std::move(author);
             }
         } else if (iequals(local, "guid")) {

@@ -134,6 +134,22 @@ TEST(Rss, ReducesAuthorToTheName) {
     EXPECT_EQ(feed.items[3].author, "Plain Name");
 }
 
+// Some generators (Google's Cloud blog) write the author as Atom does, with parts inside a
+// plain <author>: the name is the author, not the parts' markup.
+TEST(Rss, ReadsAnAuthorWrittenAsParts) {
+    const auto feed = parse_text(
+        "<rss version='2.0'><channel><author><name>The Team</name></author>"
+        "<item><author><name>Diane Chaleff</name><title>Product Manager</title>"
+        "<company/></author></item>"
+        "<item><author><email>jane@example.org</email></author></item>"
+        "<item><author><name/></author><author>Joe Bloggs</author></item></channel></rss>");
+    EXPECT_EQ(feed.feed.author, "The Team");
+    ASSERT_EQ(feed.items.size(), 3U);
+    EXPECT_EQ(feed.items[0].author, "Diane Chaleff");
+    EXPECT_EQ(feed.items[1].author, "jane@example.org");
+    EXPECT_EQ(feed.items[2].author, "Joe Bloggs");  // an empty part yields to a later author
+}
+
 TEST(Rss, ResolvesRelativeLinksAgainstTheBaseUrl) {
     const auto feed = parse_text(
         R"(<rss version="2.0"><channel><link>/</link><item><link>posts/1</link>
