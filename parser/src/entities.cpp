@@ -2,9 +2,16 @@
 // windows-1252 remap HTML5 prescribes, and a decoder for text runs.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>  // baseline on x86-64; other targets look byte by byte
+#endif
 
 #include "text.hpp"
+#include "utf8.hpp"
 
 namespace herald::parser::detail {
 namespace {
@@ -106,6 +113,110 @@ std::optional<std::string_view> html_entity(std::string_view name) {
     const HtmlEntity* entity = find_entity(name);
     if (entity == nullptr) return std::nullopt;
     return entity->utf8;
+}
+
+namespace {
+
+// The windows-1252 (or latin-1) byte for `code_point`, or -1 when it has none.
+int windows_1252_byte(char32_t code_point) {
+    if (code_point < 0x100) return static_cast<int>(code_point);
+    for (std::size_t i = 0; i < kWindows1252C1.size(); ++i) {
+        if (kWindows1252C1[i] == code_point) return static_cast<int>(0x80 + i);
+    }
+    return -1;
+}
+
+// The code point of the valid UTF-8 sequence at text[at], and its length.
+std::pair<char32_t, std::size_t> code_point_at(std::string_view text, std::size_t at) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[at + k]); };
+    const unsigned lead = byte(0);
+    if (lead < 0x80) return {lead, 1};
+    if (lead < 0xE0) return {((lead & 0x1FU) << 6U) | (byte(1) & 0x3FU), 2};
+    if (lead < 0xF0) {
+        return {((lead & 0x0FU) << 12U) | ((byte(1) & 0x3FU) << 6U) | (byte(2) & 0x3FU), 3};
+    }
+    return {((lead & 0x07U) << 18U) | ((byte(1) & 0x3FU) << 12U) | ((byte(2) & 0x3FU) << 6U) |
+                (byte(3) & 0x3FU),
+            4};
+}
+
+// The offset of the first byte >= 0x80, or text.size(). 16 bytes a step: it runs over every
+// summary and content body, nearly all of it ASCII.
+std::size_t first_non_ascii(std::string_view text) {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 16 <= text.size(); i += 16) {
+        const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+        // movemask collects each byte's top bit: set exactly for bytes >= 0x80.
+        if (const auto mask = static_cast<unsigned>(_mm_movemask_epi8(block)); mask != 0) {
+            return i + static_cast<std::size_t>(std::countr_zero(mask));
+        }
+    }
+#endif
+    while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+    return i;
+}
+
+}  // namespace
+
+namespace {
+
+// The windows-1252 bytes `text` would be, from its first non-ASCII character at `first` on,
+// if they could be UTF-8: each character one byte, leads and continuations in step. Appended
+// to `bytes` when given; the pass without it only checks. Most real text fails at its first
+// non-ASCII character, whose byte would have to start a sequence the next ones complete.
+bool as_windows_1252_utf8(std::string_view text, std::size_t first, std::string* bytes) {
+    int continuations = 0;  // bytes the sequence begun still needs
+    for (std::size_t at = first; at < text.size();) {
+        const auto [code_point, length] = code_point_at(text, at);
+        const int byte = windows_1252_byte(code_point);
+        if (byte < 0) return false;
+        if (byte >= 0x80 && byte <= 0xBF) {
+            if (continuations-- == 0) return false;
+        } else if (continuations > 0) {
+            return false;
+        } else if (byte >= 0xC2 && byte <= 0xF4) {
+            continuations = byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : 1;
+        } else if (byte >= 0x80) {
+            return false;
+        }
+        if (bytes != nullptr) bytes->push_back(static_cast<char>(byte));
+        at += length;
+    }
+    return continuations == 0;
+}
+
+// True when the UTF-8 `bytes` read as text a double-encoding feed could have meant.
+bool is_plausible_text(std::string_view bytes) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    for (std::size_t at = 0; at < bytes.size();) {
+        const std::size_t length = utf8_sequence_length(p + at, bytes.size() - at);
+        if (length == 0 || is_c1_control(p + at, length) || is_illegal_xml_sequence(p + at, length)) {
+            return false;
+        }
+        // Where real text would land if taken for mojibake: an uppercase accented letter or 'ß'
+        // before punctuation ("Weiß…" is DF 85, NKo U+07C5; "É“" is IPA U+0253). Double-encoded
+        // feeds do not carry IPA, spacing modifiers, combining marks, Syriac, Thaana or NKo.
+        const char32_t code_point = code_point_at(bytes, at).first;
+        if ((code_point >= 0x250 && code_point <= 0x36F) ||
+            (code_point >= 0x700 && code_point <= 0x7FF)) {
+            return false;
+        }
+        at += length;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool undo_double_encoding(std::string& text) {
+    const std::size_t first = first_non_ascii(text);
+    // Checked before anything is copied: nearly every field with non-ASCII text fails here.
+    if (first == text.size() || !as_windows_1252_utf8(text, first, nullptr)) return false;
+    std::string bytes = text.substr(0, first);
+    if (!as_windows_1252_utf8(text, first, &bytes) || !is_plausible_text(bytes)) return false;
+    text = std::move(bytes);
+    return true;
 }
 
 void append_code_point(std::string& out, char32_t code_point) {

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "text.hpp"
+
 namespace herald::parser::detail {
 namespace {
 
@@ -152,6 +154,31 @@ std::optional<std::string> decode_base64(std::string_view text) {
         }
     }
     return out;
+}
+
+void repair_double_encoding(ParsedFeed& feed) {
+    bool repaired = false;
+    const auto repair = [&](std::optional<std::string>& field) {
+        if (field && undo_double_encoding(*field)) repaired = true;
+    };
+    repair(feed.feed.title);
+    for (auto& item : feed.items) repair(item.title);
+    // A site that encodes twice does it everywhere, and its titles show it (’ – … are in most).
+    // Only then are the other fields looked at: reading every summary and content of every
+    // feed for it cost a few percent of the parse.
+    if (!repaired) return;
+    repair(feed.feed.subtitle);
+    repair(feed.feed.author);
+    repair(feed.feed.generator);
+    for (auto& item : feed.items) {
+        repair(item.author);
+        repair(item.summary);
+        repair(item.content);
+        for (auto& category : item.categories) undo_double_encoding(category);
+    }
+    if (feed.warnings.size() < Diagnostics::kMaxWarnings) {
+        feed.warnings.emplace_back("text encoded twice as utf-8 (mojibake) was repaired");
+    }
 }
 
 void finish_item(Item& item) {

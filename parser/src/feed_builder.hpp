@@ -73,4 +73,10 @@ void assign_author(std::optional<std::string>& field, std::string_view text);
 // Applies the rules every format shares once an item is read: summary falls back to content.
 void finish_item(Item& item);
 
+// undo_double_encoding (text.hpp) on the titles of a feed read from UTF-8, and when one of
+// them needed it, on its other text fields too: subtitle, authors, generator, summaries,
+// contents, categories (not ids or links: those are identities). Adds one warning when it
+// changed something; not bozo, the XML was fine.
+void repair_double_encoding(ParsedFeed& feed);
+
 }  // namespace herald::parser::detail

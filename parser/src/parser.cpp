@@ -10,6 +10,7 @@
 
 #include <herald/parser.hpp>
 
+#include "encoding_sniff.hpp"
 #include "formats.hpp"
 #include "prepare.hpp"
 #include "text.hpp"
@@ -69,18 +70,22 @@ bool exceeds_memory_bound(std::string_view text) {
 }
 
 // The document as pugixml will see it: decoded to UTF-8 with character references repaired.
-// `facts`, when given, gets what the fast path counted, and stays empty otherwise.
+// `facts`, when given, gets what the fast path counted, and stays empty otherwise;
+// `is_utf8`, when given, whether the document was read as UTF-8.
 std::string prepared_text(std::string_view bytes, const ParseOptions& options,
                           Diagnostics& diagnostics,
-                          std::optional<detail::PreparedFacts>* facts = nullptr) {
+                          std::optional<detail::PreparedFacts>* facts = nullptr,
+                          bool* is_utf8 = nullptr) {
     detail::PreparedFacts counted;
     if (auto prepared = detail::prepare_utf8(bytes, options.content_type, diagnostics, &counted)) {
         if (facts != nullptr) *facts = counted;
+        if (is_utf8 != nullptr) *is_utf8 = true;
         return std::move(*prepared);
     }
     // Borrowing: most feeds are valid UTF-8 whose references need fixing, and fix_references
     // builds its own copy; copying the input first too was a tenth of the decode cost.
     auto decoded = detail::decode_to_utf8_borrowing(bytes, options.content_type);
+    if (is_utf8 != nullptr) *is_utf8 = decoded.encoding == detail::kUtf8;
     if (decoded.bozo) diagnostics.bozo = true;
     for (auto& warning : decoded.warnings) diagnostics.add_warning(std::move(warning));
     if (auto fixed = detail::fix_references(decoded.text(), diagnostics)) return std::move(*fixed);
@@ -115,9 +120,9 @@ tl::expected<pugi::xml_node, ParseError> load_xml(std::string_view bytes,
 }
 
 tl::expected<ParsedFeed, ParseError> parse_xml(std::string_view bytes, const ParseOptions& options,
-                                               Diagnostics& diagnostics) {
+                                               Diagnostics& diagnostics, bool& is_utf8) {
     std::optional<detail::PreparedFacts> facts;
-    std::string buffer = prepared_text(bytes, options, diagnostics, &facts);
+    std::string buffer = prepared_text(bytes, options, diagnostics, &facts, &is_utf8);
     const std::string_view text = skip_space_and_bom(buffer);
     if (text.empty()) return tl::unexpected(ParseError{ParseErrorKind::kEmpty, "empty document"});
     if (text.front() == '{') return detail::read_json_feed(text, diagnostics);
@@ -191,7 +196,11 @@ tl::expected<ParsedFeed, ParseError> parse(std::string_view bytes, const ParseOp
         return tl::unexpected(ParseError{ParseErrorKind::kEmpty, "empty document"});
     }
     Diagnostics diagnostics;
-    return parse_xml(bytes, options, diagnostics);
+    bool is_utf8 = false;
+    auto feed = parse_xml(bytes, options, diagnostics, is_utf8);
+    // Only a UTF-8 document can carry UTF-8 encoded twice (a legacy one read as such is text).
+    if (feed && is_utf8) detail::repair_double_encoding(*feed);
+    return feed;
 }
 
 }  // namespace herald::parser

@@ -53,6 +53,15 @@ struct DecodedText {
 // and invalid ones (surrogates, > 0x10FFFF, 0) become U+FFFD.
 void append_code_point(std::string& out, char32_t code_point);
 
+// Undoes UTF-8 that was read as windows-1252 and encoded as UTF-8 again, the usual mojibake
+// of a double-encoding CMS ("FÃ³rmula" for "Fórmula", "donâ€™t" for "don’t"): when every
+// non-ASCII character of the UTF-8 `text` is one windows-1252 (or latin-1) byte, and those
+// bytes are valid UTF-8 holding a multi-byte character, `text` becomes that UTF-8. Whole text
+// or nothing, as feedparser does it (plus windows-1252's 27 extra characters, which herald's
+// decoder already made of C1 bytes): real text almost never pairs every accented letter with a
+// following one the way UTF-8 bytes do. Returns whether it changed `text`.
+bool undo_double_encoding(std::string& text);
+
 // Decodes every character reference (&amp; &#39; &#x27; &eacute; ...) in `text`; an unknown
 // or malformed reference is kept literally. Without the ';', only HTML5's legacy names (&amp
 // &copy &eacute ...) are decoded, and only when the name ends the letter run and no '=' follows

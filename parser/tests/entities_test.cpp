@@ -104,5 +104,63 @@ TEST(DecodeEntities, LeavesTextWithoutAmpersandUnchanged) {
     EXPECT_EQ(decode_entities(""), "");
 }
 
+std::string undone(std::string text) {
+    detail::undo_double_encoding(text);
+    return text;
+}
+
+TEST(UndoDoubleEncoding, RepairsUtf8ReadAsWindows1252) {
+    EXPECT_EQ(undone("Grupo F\u00C3\u00B3rmula"), "Grupo F\u00F3rmula");  // FÃ³rmula
+    // windows-1252's own characters (€, ™) stand for bytes 0x80 and 0x99: "donâ€™t".
+    EXPECT_EQ(undone("don\u00E2\u20AC\u2122t"), "don\u2019t");
+    // C1 characters where a decoder kept the bytes as latin-1.
+    EXPECT_EQ(undone("it\u00E2\u0080\u0099s"), "it\u2019s");
+    // Cyrillic and a four-byte emoji, encoded twice.
+    EXPECT_EQ(undone("\u00D0\u00BF\u00D1\u20AC"), "\u043F\u0440");
+    EXPECT_EQ(undone("\u00F0\u0178\u2019\u00A1"), "\U0001F4A1");
+}
+
+TEST(UndoDoubleEncoding, LeavesRealTextAlone) {
+    std::string text = "caf\u00E9 \u2019quoted\u2019 na\u00EFve";
+    EXPECT_FALSE(detail::undo_double_encoding(text));
+    EXPECT_EQ(text, "caf\u00E9 \u2019quoted\u2019 na\u00EFve");
+    for (const char* real : {"plain ascii", "Stra\u00DFe", "S\u00C3O PAULO", "\u00A9 2024",
+                             "Schwarz auf Wei\u00DF\u2026", "L\u2019\u00C9T\u00C9\u201C",
+                             "\u00C9\u201Ccrit", "\u65E5\u672C\u8A9E"}) {
+        std::string copy = real;
+        EXPECT_FALSE(detail::undo_double_encoding(copy)) << real;
+        EXPECT_EQ(copy, real);
+    }
+    // Whole text or nothing: one genuine character spoils the pairing.
+    EXPECT_EQ(undone("F\u00C3\u00B3rmula \u2019"), "F\u00C3\u00B3rmula \u2019");
+}
+
+TEST(UndoDoubleEncoding, RepairsTheFieldsOfAUtf8FeedOnly) {
+    const std::string title = "Grupo F\u00C3\u00B3rmula";
+    const std::string rss = "<rss version='2.0'><channel><title>" + title +
+                            "</title><item><title>" + title + "</title><category>" + title +
+                            "</category><guid>" + title + "</guid></item></channel></rss>";
+    const auto feed = parse(rss, {});
+    ASSERT_TRUE(feed);
+    EXPECT_EQ(feed->feed.title, "Grupo F\u00F3rmula");
+    ASSERT_EQ(feed->items.size(), 1U);
+    EXPECT_EQ(feed->items[0].title, "Grupo F\u00F3rmula");
+    EXPECT_EQ(feed->items[0].categories, std::vector<std::string>{"Grupo F\u00F3rmula"});
+    EXPECT_EQ(feed->items[0].id, title);  // an identity stays as written
+    EXPECT_FALSE(feed->bozo);
+    EXPECT_EQ(feed->warnings.size(), 1U);
+    // The same characters in a windows-1252 document are what it says.
+    ParseOptions latin;
+    latin.content_type = "application/rss+xml; charset=windows-1252";
+    // (Not valid UTF-8 as a whole, so the label stands.)
+    const std::string bytes =
+        "<rss version='2.0'><channel><description>caf\xE9</description><item>"
+        "<title>F\xC3\xB3rmula</title></item></channel></rss>";
+    const auto legacy = parse(bytes, latin);
+    ASSERT_TRUE(legacy);
+    ASSERT_EQ(legacy->items.size(), 1U);
+    EXPECT_EQ(legacy->items[0].title, "F\u00C3\u00B3rmula");
+}
+
 }  // namespace
 }  // namespace herald::parser::detail
