@@ -191,7 +191,8 @@ bool is_plausible_text(std::string_view bytes) {
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
     for (std::size_t at = 0; at < bytes.size();) {
         const std::size_t length = utf8_sequence_length(p + at, bytes.size() - at);
-        if (length == 0 || is_c1_control(p + at, length) || is_illegal_xml_sequence(p + at, length)) {
+        if (length == 0 || is_c1_control(p + at, length) ||
+            is_illegal_xml_sequence(p + at, length)) {
             return false;
         }
         // Where real text would land if taken for mojibake: an uppercase accented letter or 'ß'
