@@ -3,6 +3,7 @@
 
 #include "formats.hpp"
 #include "urls.hpp"
+#include "utf8.hpp"
 #include "xml_nodes.hpp"
 
 namespace herald::parser::detail {
@@ -24,8 +25,16 @@ std::string lower(std::string_view text) {
 
 std::string decode_base64_or_keep(pugi::xml_node element) {
     const auto text = element_text(element);
-    auto decoded = decode_base64(text);
-    return decoded ? std::string(trim(*decoded)) : text;
+    const auto decoded = decode_base64(text);
+    if (!decoded) return text;
+    // The bytes are anything at all: read them as the document decoder reads stray bytes
+    // (UTF-8 where valid, else windows-1252), without the characters XML forbids, so every
+    // field stays text.
+    std::string utf8;
+    decode_utf8_with_fallback(*decoded, utf8);
+    repair_characters(utf8);
+    trim_in_place(utf8);
+    return utf8;
 }
 
 // The content of a construct whose markup sits in one wrapping <div>: the div's children

@@ -126,7 +126,8 @@ int windows_1252_byte(char32_t code_point) {
     return -1;
 }
 
-// The code point of the valid UTF-8 sequence at text[at], and its length.
+// The code point of the UTF-8 sequence at text[at], and its length; the caller has checked
+// that it is valid (utf8_sequence_length).
 std::pair<char32_t, std::size_t> code_point_at(std::string_view text, std::size_t at) {
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[at + k]); };
     const unsigned lead = byte(0);
@@ -167,7 +168,10 @@ namespace {
 // non-ASCII character, whose byte would have to start a sequence the next ones complete.
 bool as_windows_1252_utf8(std::string_view text, std::size_t first, std::string* bytes) {
     int continuations = 0;  // bytes the sequence begun still needs
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     for (std::size_t at = first; at < text.size();) {
+        // Fields are UTF-8 but for one: Atom's base64 content decodes to any bytes.
+        if (utf8_sequence_length(p + at, text.size() - at) == 0) return false;
         const auto [code_point, length] = code_point_at(text, at);
         const int byte = windows_1252_byte(code_point);
         if (byte < 0) return false;

@@ -87,6 +87,18 @@ TEST(Atom, ReadsAtom03WithModes) {
     EXPECT_EQ(entry.author, "Mark");
 }
 
+// base64 content decodes to any bytes; the field must still be text (a fuzzer found the
+// double-encoding check reading past a cut-off UTF-8 sequence in such a title).
+TEST(Atom, Base64ContentThatIsNotUtf8BecomesText) {
+    const auto feed =
+        parse_text(R"(<feed xmlns="http://purl.org/atom/ns#" version="0.3"><entry>)"
+                   R"(<title mode="base64">Y2Fm6SAAb2sgw6kgww==</title></entry></feed>)");
+    ASSERT_EQ(feed.items.size(), 1U);
+    // A stray latin-1 byte as windows-1252, the NUL dropped, valid UTF-8 kept, the cut-off
+    // lead byte read as windows-1252 too.
+    EXPECT_EQ(feed.items[0].title, "caf\u00E9 ok \u00E9 \u00C3");
+}
+
 TEST(Atom, EntryWithoutTitleTakesMediaTitleFromGroupContent) {
     // YouTube-style entries: the only title sits in media:group/media:content.
     const auto feed = parse_text(

@@ -15,11 +15,19 @@ namespace {
 
 using testing::parse_text;
 
-std::size_t xmlns_count(std::string_view text) {
+// What prepare_utf8's pass counted in `text`.
+detail::PreparedFacts facts_of(std::string_view text) {
     detail::Diagnostics diagnostics;
     detail::PreparedFacts facts;
     EXPECT_TRUE(detail::prepare_utf8(text, {}, diagnostics, &facts).has_value());
-    return facts.xmlns_count;
+    return facts;
+}
+
+std::size_t xmlns_count(std::string_view text) {
+    return facts_of(text).xmlns_count;
+}
+std::size_t xml_base_count(std::string_view text) {
+    return facts_of(text).xml_base_count;
 }
 
 TEST(Namespaces, PreparedTextCountsEveryXmlnsAtEveryOffset) {
@@ -30,13 +38,6 @@ TEST(Namespaces, PreparedTextCountsEveryXmlnsAtEveryOffset) {
         EXPECT_EQ(xmlns_count("<r>" + pad + "xmln s xmlnx</r>"), 0U) << offset;
         EXPECT_EQ(xmlns_count("<r " + pad + "xmlns"), 1U) << offset;  // at the very end
     }
-}
-
-std::size_t xml_base_count(std::string_view text) {
-    detail::Diagnostics diagnostics;
-    detail::PreparedFacts facts;
-    EXPECT_TRUE(detail::prepare_utf8(text, {}, diagnostics, &facts).has_value());
-    return facts.xml_base_count;
 }
 
 // A zero count lets links skip the look for xml:base on their ancestors, so it must never miss
