@@ -158,10 +158,6 @@ std::size_t first_non_ascii(std::string_view text) {
     return i;
 }
 
-}  // namespace
-
-namespace {
-
 // The windows-1252 bytes `text` would be, from its first non-ASCII character at `first` on,
 // if they could be UTF-8: each character one byte, leads and continuations in step. Appended
 // to `bytes` when given; the pass without it only checks. Most real text fails at its first

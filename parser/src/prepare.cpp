@@ -44,11 +44,11 @@ std::uint64_t tail_event_mask(const unsigned char* p, std::size_t size) {
 
 // Bit k set: byte k of the kBlock bytes at p needs a look: non-ASCII, a control character
 // XML forbids, a '!' (of "<!": comment, CDATA, DOCTYPE), an 'x' that may start "xmlns" or
-// "xml:base", or a
-// '&' that does not start "&lt;", "&gt;" or "&amp;". Those three are half of all bytes that
-// needed a look in escaped HTML, and newlines another fifth: each look is a branch that
-// mispredicts often, dearer than the compares that spare it. 64 bytes a step: with 16 the
-// loop's own bookkeeping cost as much as the compares. Reads kLookahead bytes past the block.
+// "xml:base", or a '&' that does not start "&lt;", "&gt;" or "&amp;". Those three are half of
+// all bytes that needed a look in escaped HTML, and newlines another fifth: each look is a
+// branch that mispredicts often, dearer than the compares that spare it. 64 bytes a step: with
+// 16 the loop's own bookkeeping cost as much as the compares. Reads kLookahead bytes past the
+// block.
 std::uint64_t event_mask(const unsigned char* p) {
     std::uint64_t mask = 0;
 #if defined(__SSE2__)
